@@ -1,0 +1,37 @@
+# Septum: `make` builds everything into build/; `make run` boots it under
+# QEMU; `make check` runs every test suite. See README.md.
+
+BUILD := build
+Q ?= @
+
+DEPS_STAMP = $(BUILD)/deps/.stamp-$(shell sha256sum scripts/deps.sh | cut -c1-16)
+
+CC := gcc
+LD := ld
+OBJCOPY := objcopy
+
+# Freestanding code (hypervisor and test guests): no libc, no SSE, no red
+# zone (interrupts and exits use the stack), identity-placed below 2 GiB.
+FREESTANDING_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pie \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
+	-mno-red-zone -mgeneral-regs-only -mcmodel=small -fno-tree-loop-distribute-patterns \
+	-MMD -MP
+FREESTANDING_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments
+
+.PHONY: all run check unit-tests system-tests fuzz bench clean deps
+all: hypervisor guests unit-tests-build
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/deps.sh
+	scripts/deps.sh
+
+include hypervisor/build.mk
+include guests/build.mk
+include tests/unit/build.mk
+include tests/fuzz/build.mk
+include tests/system/build.mk
+
+clean:
+	rm -rf $(BUILD)/hypervisor $(BUILD)/guests $(BUILD)/tests
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,140 @@
+/* Test-guest runtime: descriptor tables, exception fixups, report port. */
+#include <stdarg.h>
+#include "guest.h"
+#include "septum/testdev.h"
+
+struct trap_frame {
+	u64 r11, r10, r9, r8, rdi, rsi, rdx, rcx, rax;
+	u64 vector, error, rip, cs, rflags, rsp, ss;
+};
+
+struct idt_entry {
+	u16 offset_lo, selector;
+	u8 ist, type;
+	u16 offset_mid;
+	u32 offset_hi, reserved;
+} __packed;
+
+static u64 gdt[3] __aligned(16) = { 0, 0x00AF9A000000FFFFULL, 0x00CF92000000FFFFULL };
+static struct idt_entry idt[32] __aligned(16);
+extern const u8 guest_isr_table[];
+
+volatile u64 guest_fixup_rip;
+volatile int guest_last_vector;
+static unsigned passed, failed;
+
+void guest_cpu_init(void)
+{
+	struct {
+		u16 limit;
+		u64 base;
+	} __packed gdtr = { sizeof(gdt) - 1, (u64)gdt }, idtr = { sizeof(idt) - 1, (u64)idt };
+
+	for (int v = 0; v < 32; v++) {
+		u64 h = (u64)guest_isr_table + v * 16;
+
+		idt[v] = (struct idt_entry){ .offset_lo = h, .selector = 0x08, .type = 0x8E,
+					     .offset_mid = h >> 16, .offset_hi = h >> 32 };
+	}
+	asm volatile("lgdt %0; lidt %1" ::"m"(gdtr), "m"(idtr));
+}
+
+static void put(const char *s)
+{
+	while (*s)
+		outb(SEPTUM_TESTDEV_REPORT_PORT, *s++);
+}
+
+void guest_printf(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	hv_vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	put(buf);
+}
+
+void guest_trap(struct trap_frame *f)
+{
+	if (guest_fixup_rip) {
+		guest_last_vector = f->vector;
+		f->rip = guest_fixup_rip;
+		guest_fixup_rip = 0;
+		return;
+	}
+	guest_printf("FAIL hv/unexpected-exception: vector %lu error %lx at rip %lx\n", f->vector,
+		     f->error, f->rip);
+	for (;;)
+		asm volatile("cli; hlt");
+}
+
+void report(bool ok, const char *name, const char *fmt, ...)
+{
+	char why[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	hv_vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (ok) {
+		passed++;
+		guest_printf("PASS hv/%s\n", name);
+	} else {
+		failed++;
+		guest_printf("FAIL hv/%s: %s\n", name, why);
+	}
+}
+
+void report_summary(void)
+{
+	guest_printf("%u passed, %u failed\n", passed, failed);
+}
+
+/* Each probe arms a fixup at the label after the instruction; a trap sets
+ * guest_last_vector and resumes there. */
+#define FIXUP_BEGIN "leaq 1f(%%rip), %%r11\n\tmovq %%r11, guest_fixup_rip(%%rip)\n\t"
+#define FIXUP_END "\n1:\n\tmovq $0, guest_fixup_rip(%%rip)"
+
+int rdmsr_safe(u32 msr, u64 *val)
+{
+	u32 lo = 0, hi = 0;
+
+	guest_last_vector = -1;
+	asm volatile(FIXUP_BEGIN "rdmsr" FIXUP_END : "+a"(lo), "+d"(hi) : "c"(msr) : "r11", "memory");
+	*val = ((u64)hi << 32) | lo;
+	return guest_last_vector;
+}
+
+int wrmsr_safe(u32 msr, u64 val)
+{
+	guest_last_vector = -1;
+	asm volatile(FIXUP_BEGIN "wrmsr" FIXUP_END
+		     : : "c"(msr), "a"((u32)val), "d"((u32)(val >> 32)) : "r11", "memory");
+	return guest_last_vector;
+}
+
+int hypercall_safe(void *page, u64 control, u64 in, u64 out, u64 *result)
+{
+	register u64 r8 asm("r8") = out;
+	u64 rax = 0;
+
+	guest_last_vector = -1;
+	if (page)
+		asm volatile(FIXUP_BEGIN "call *%[page]" FIXUP_END
+			     : "+a"(rax), "+c"(control), "+d"(in), "+r"(r8)
+			     : [page] "r"(page) : "r9", "r10", "r11", "memory");
+	else
+		asm volatile(FIXUP_BEGIN "vmmcall" FIXUP_END
+			     : "+a"(rax), "+c"(control), "+d"(in), "+r"(r8) : : "r9", "r10", "r11", "memory");
+	*result = rax;
+	return guest_last_vector;
+}
+
+int vmrun_safe(void)
+{
+	guest_last_vector = -1;
+	asm volatile(FIXUP_BEGIN "vmrun" FIXUP_END : : "a"(0) : "r11", "memory");
+	return guest_last_vector;
+}

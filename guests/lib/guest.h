@@ -1,0 +1,38 @@
+/* The test-guest library: reporting, exception catching, hardware access. */
+#ifndef GUEST_H
+#define GUEST_H
+
+#include "lib.h"
+#include "types.h"
+#include "x86.h"
+
+extern u64 guest_ram_size;
+extern const char *guest_cmdline;
+
+void guest_printf(const char *fmt, ...) __printf(1, 2);
+/* One harness line: "PASS hv/name" or "FAIL hv/name: why". */
+void report(bool ok, const char *name, const char *fmt, ...) __printf(3, 4);
+void report_summary(void);
+
+/* Runs one instruction-sized probe with exceptions caught: returns the
+ * vector it raised, or -1 if none. Defined by the EXPECT_* helpers. */
+extern volatile u64 guest_fixup_rip;
+extern volatile int guest_last_vector;
+
+int rdmsr_safe(u32 msr, u64 *val);
+int wrmsr_safe(u32 msr, u64 val);
+/* Issues a hypercall through `page` (the hypercall page), or VMMCALL
+ * directly when page is NULL; returns the vector raised or -1. */
+int hypercall_safe(void *page, u64 control, u64 in, u64 out, u64 *result);
+int vmrun_safe(void);
+
+
+static inline u32 inl(u16 port)
+{
+	u32 v;
+
+	asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+#endif

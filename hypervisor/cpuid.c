@@ -1,0 +1,90 @@
+/*
+ * The guest's CPUID: the host's leaves minus what the guest must not use
+ * (SVM, MONITOR, x2APIC until the virtual one exists), the OS-controlled
+ * bits taken from the guest's own CR4, and the Hyper-V leaves (TLFS 2.4).
+ * Only what is implemented is advertised.
+ */
+#include "cpuid.h"
+#include "hv/cpuid.h"
+#include "x86.h"
+
+#define CPUID1_ECX_MONITOR	BIT(3)
+#define CPUID1_ECX_VMX		BIT(5)
+#define CPUID1_ECX_X2APIC	BIT(21)
+#define CPUID1_ECX_OSXSAVE	BIT(27)
+#define CPUID1_ECX_HYPERVISOR	BIT(31)
+#define CPUID7_ECX_OSPKE	BIT(4)
+#define CPUID81_ECX_SVM		BIT(2)
+
+#define SEPTUM_BUILD		1
+#define SEPTUM_VERSION		0x00000001	/* major 0, minor 1 */
+
+static void hv_leaf(u32 leaf, struct cpuid_regs *r)
+{
+	*r = (struct cpuid_regs){ 0 };
+	switch (leaf) {
+	case HV_CPUID_VENDOR_AND_MAX_FUNCTIONS:
+		r->eax = HV_CPUID_MAX_LEAF;
+		r->ebx = HV_CPUID_SIGNATURE_EBX;
+		r->ecx = HV_CPUID_SIGNATURE_ECX;
+		r->edx = HV_CPUID_SIGNATURE_EDX;
+		break;
+	case HV_CPUID_INTERFACE:
+		r->eax = HV_CPUID_INTERFACE_HV1;
+		break;
+	case HV_CPUID_VERSION:
+		r->eax = SEPTUM_BUILD;
+		r->ebx = SEPTUM_VERSION;
+		break;
+	case HV_CPUID_FEATURES:
+		r->eax = HV_MSR_HYPERCALL_AVAILABLE | HV_MSR_VP_INDEX_AVAILABLE;
+		break;
+	case HV_CPUID_ENLIGHTENMENT_INFO:
+		r->ebx = 0xFFFFFFFF;	/* spinlock retries: never notify */
+		break;
+	case HV_CPUID_IMPLEMENTATION_LIMITS:
+		r->eax = 1;		/* virtual processors */
+		r->ebx = 1;		/* logical processors */
+		break;
+	}
+}
+
+void cpuid_handle(struct vp *vp)
+{
+	u32 leaf = vp->gprs.rax, subleaf = vp->gprs.rcx;
+	u64 cr4 = arch->vp_get_reg(vp, VP_REG_CR4);
+	struct cpuid_regs r;
+
+	if (leaf >= 0x40000000 && leaf <= 0x4FFFFFFF) {
+		hv_leaf(leaf, &r);
+	} else {
+		cpuid(leaf, subleaf, &r);
+		switch (leaf) {
+		case 1:
+			r.ecx &= ~(CPUID1_ECX_MONITOR | CPUID1_ECX_VMX | CPUID1_ECX_X2APIC |
+				   CPUID1_ECX_OSXSAVE);
+			r.ecx |= CPUID1_ECX_HYPERVISOR;
+			if (cr4 & X86_CR4_OSXSAVE)
+				r.ecx |= CPUID1_ECX_OSXSAVE;
+			break;
+		case 7:
+			if (subleaf == 0) {
+				r.ecx &= ~CPUID7_ECX_OSPKE;
+				if (cr4 & X86_CR4_PKE)
+					r.ecx |= CPUID7_ECX_OSPKE;
+			}
+			break;
+		case 0x80000001:
+			r.ecx &= ~CPUID81_ECX_SVM;
+			break;
+		case 0x8000000A:
+			r = (struct cpuid_regs){ 0 };
+			break;
+		}
+	}
+	vp->gprs.rax = r.eax;
+	vp->gprs.rbx = r.ebx;
+	vp->gprs.rcx = r.ecx;
+	vp->gprs.rdx = r.edx;
+	vp_skip(vp);
+}

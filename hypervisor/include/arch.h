@@ -1,0 +1,102 @@
+/*
+ * What generic code needs from a virtualization vendor (SVM now, VMX later).
+ * The vendor is picked at boot from CPUID; generic code calls these and
+ * never names the vendor. The table sits at the end of the vendor's file.
+ */
+#ifndef SEPTUM_ARCH_H
+#define SEPTUM_ARCH_H
+
+#include "gpa_map.h"
+#include "types.h"
+
+struct vp;
+
+enum vp_reg {
+	VP_REG_RIP,
+	VP_REG_RFLAGS,
+	VP_REG_CR0,
+	VP_REG_CR2,
+	VP_REG_CR3,
+	VP_REG_CR4,
+	VP_REG_EFER,
+	VP_REG_PAT,
+	VP_REG_DR6,
+	VP_REG_DR7,
+};
+
+enum vp_seg { VP_SEG_ES, VP_SEG_CS, VP_SEG_SS, VP_SEG_DS, VP_SEG_FS, VP_SEG_GS,
+	      VP_SEG_LDTR, VP_SEG_TR, VP_SEG_GDTR, VP_SEG_IDTR };
+
+/* TLFS HV_X64_SEGMENT_REGISTER; attributes as descriptor bytes 5-6:
+ * type 3:0, S 4, DPL 6:5, P 7, AVL 12, L 13, D/B 14, G 15. */
+struct vp_segment {
+	u64 base;
+	u32 limit;
+	u16 selector;
+	u16 attributes;
+};
+
+enum vp_cpu_mode { VP_MODE_REAL, VP_MODE_16, VP_MODE_32, VP_MODE_64 };
+
+enum vp_exit_reason {
+	VP_EXIT_CPUID,
+	VP_EXIT_MSR_READ,
+	VP_EXIT_MSR_WRITE,
+	VP_EXIT_IO,
+	VP_EXIT_HYPERCALL,
+	VP_EXIT_NPF,
+	VP_EXIT_HLT,
+	VP_EXIT_SHUTDOWN,
+	VP_EXIT_EXCEPTION,
+	VP_EXIT_INVALID_STATE,
+	VP_EXIT_UNHANDLED,
+};
+
+/* A decoded exit: what happened, in vendor-neutral terms. */
+struct vp_exit {
+	enum vp_exit_reason reason;
+	union {
+		struct {
+			u16 port;
+			u8 size;
+			bool in, string, rep;
+		} io;
+		struct {
+			u64 gpa;
+			bool write, fetch, present;
+		} npf;
+		struct {
+			u8 vector;
+			u32 error;
+		} exception;
+		struct {
+			u64 code;
+			const char *name;
+		} unhandled;
+	};
+};
+
+struct arch_ops {
+	const char *name;
+	const struct gpa_map_ops *gpa_ops;
+	int (*cpu_init)(void);
+	int (*vp_create)(struct vp *vp);
+	void (*vp_destroy)(struct vp *vp);
+	/* Runs the VP until an exit generic code must handle. */
+	void (*vp_run)(struct vp *vp, struct vp_exit *exit);
+	u64 (*vp_get_reg)(struct vp *vp, enum vp_reg reg);
+	void (*vp_set_reg)(struct vp *vp, enum vp_reg reg, u64 val);
+	void (*vp_get_seg)(struct vp *vp, enum vp_seg seg, struct vp_segment *s);
+	void (*vp_set_seg)(struct vp *vp, enum vp_seg seg, const struct vp_segment *s);
+	void (*vp_inject_exception)(struct vp *vp, u8 vector, bool has_error, u32 error);
+	/* Moves RIP past the instruction that caused the last exit; -1 if it
+	 * cannot be decoded. */
+	int (*vp_skip_instruction)(struct vp *vp);
+};
+
+extern const struct arch_ops *arch;
+
+/* Checks the CPU and picks the vendor; on failure a one-line reason. */
+int arch_probe(char *why, size_t len);
+
+#endif

@@ -1,0 +1,44 @@
+/* The test device (include/septum/testdev.h) for hypervisor-run partitions. */
+#include "io.h"
+#include "log.h"
+#include "partition.h"
+#include "septum/testdev.h"
+
+static void report_byte(struct partition *p, char c)
+{
+	bool full = p->report_len == sizeof(p->report_line) - 1;
+
+	if (c != '\n' && !full) {
+		/* Only printable bytes reach the log. */
+		p->report_line[p->report_len++] = (c >= 0x20 && c < 0x7F) ? c : '?';
+		return;
+	}
+	p->report_line[p->report_len] = '\0';
+	pr_info("p%u: %s", p->id, p->report_line);
+	p->report_len = 0;
+	if (c != '\n')
+		report_byte(p, c);
+}
+
+void io_handle(struct vp *vp, const struct vp_exit *exit)
+{
+	struct partition *p = vp->part;
+	u32 mask = exit->io.size >= 4 ? 0xFFFFFFFF : (1U << (exit->io.size * 8)) - 1;
+	u32 val = vp->gprs.rax & mask;
+
+	if (exit->io.string) {
+		partition_terminate(p, "string I/O to port 0x%x is not emulated", exit->io.port);
+		return;
+	}
+	if (exit->io.in) {
+		val = exit->io.port == SEPTUM_TESTDEV_SCRATCH_PORT ? ~p->scratch : 0xFFFFFFFF;
+		vp->gprs.rax = (vp->gprs.rax & ~(u64)mask) | (val & mask);
+	} else if (exit->io.port == SEPTUM_TESTDEV_REPORT_PORT) {
+		report_byte(p, val);
+	} else if (exit->io.port == SEPTUM_TESTDEV_SCRATCH_PORT) {
+		p->scratch = val;
+	} else {
+		pr_debug("%s: write %x to unclaimed port %x dropped", p->name, val, exit->io.port);
+	}
+	vp_skip(vp);
+}

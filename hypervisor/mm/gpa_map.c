@@ -1,0 +1,252 @@
+#include "errno.h"
+#include "gpa_map.h"
+
+static int level_shift(int level)
+{
+	return PAGE_SHIFT + 9 * (level - 1);
+}
+
+static u64 *table_of(u64 pa)
+{
+	return phys_to_virt(pa);
+}
+
+static u64 alloc_table(struct gpa_map *m)
+{
+	u64 pa = m->pages->alloc(m->pages->ctx);
+
+	if (pa)
+		m->tables++;
+	return pa;
+}
+
+static void free_table(struct gpa_map *m, u64 pa)
+{
+	m->pages->free(m->pages->ctx, pa);
+	m->tables--;
+}
+
+int gpa_map_init(struct gpa_map *m, const struct gpa_map_ops *ops, const struct page_source *pages)
+{
+	m->ops = ops;
+	m->pages = pages;
+	m->tables = 0;
+	m->flush_gen = 0;
+	m->root = alloc_table(m);
+	return m->root ? 0 : -ENOMEM;
+}
+
+static void destroy_level(struct gpa_map *m, u64 table, int level)
+{
+	u64 *t = table_of(table);
+
+	for (int i = 0; i < 512 && level > 1; i++)
+		if (m->ops->is_present(t[i]) && !m->ops->is_leaf(t[i], level))
+			destroy_level(m, m->ops->entry_addr(t[i], level), level - 1);
+	free_table(m, table);
+}
+
+void gpa_map_destroy(struct gpa_map *m)
+{
+	if (m->root)
+		destroy_level(m, m->root, GPA_MAP_LEVELS);
+	m->root = 0;
+}
+
+static unsigned slot(u64 gpa, int level)
+{
+	return (gpa >> level_shift(level)) & 511;
+}
+
+/* Where the slot holding gpa ends, capped at end. */
+static u64 slot_end(u64 gpa, u64 end, int level)
+{
+	u64 next = ALIGN_DOWN(gpa, 1ULL << level_shift(level)) + (1ULL << level_shift(level));
+
+	return MIN(next, end);
+}
+
+static bool any_mapped(const struct gpa_map *m, u64 table, int level, u64 gpa, u64 end)
+{
+	const u64 *t = table_of(table);
+
+	for (u64 lo = gpa, hi, i; lo < end; lo = hi) {
+		hi = slot_end(lo, end, level);
+		i = slot(lo, level);
+		if (!m->ops->is_present(t[i]))
+			continue;
+		if (m->ops->is_leaf(t[i], level) ||
+		    any_mapped(m, m->ops->entry_addr(t[i], level), level - 1, lo, hi))
+			return true;
+	}
+	return false;
+}
+
+/* A full table of 4K leaves that is one aligned 2 MiB run with one
+ * protection is worth one large leaf: fewer walks, fewer table pages. */
+static bool try_promote(struct gpa_map *m, u64 *entry)
+{
+	u64 pt = m->ops->entry_addr(*entry, 2);
+	const u64 *t = table_of(pt);
+	u64 first = m->ops->entry_addr(t[0], 1);
+	u32 prot = m->ops->entry_prot(t[0]);
+
+	if (!m->ops->is_present(t[0]) || !IS_ALIGNED(first, PAGE_SIZE_2M))
+		return false;
+	for (int i = 1; i < 512; i++)
+		if (!m->ops->is_present(t[i]) || m->ops->entry_addr(t[i], 1) != first + i * PAGE_SIZE ||
+		    m->ops->entry_prot(t[i]) != prot)
+			return false;
+	*entry = m->ops->make_leaf(first, prot, 2);
+	free_table(m, pt);
+	return true;
+}
+
+static int map_level(struct gpa_map *m, u64 table, int level, u64 gpa, u64 end, u64 delta, u32 prot)
+{
+	u64 *t = table_of(table);
+	u64 span = 1ULL << level_shift(level);
+
+	for (u64 lo = gpa, hi, i; lo < end; lo = hi) {
+		hi = slot_end(lo, end, level);
+		i = slot(lo, level);
+		u64 child;
+		int err;
+
+		if (level == 1) {
+			t[i] = m->ops->make_leaf(lo + delta, prot, 1);
+			continue;
+		}
+		if (level == 2 && hi - lo == span && IS_ALIGNED(lo + delta, span) &&
+		    !m->ops->is_present(t[i])) {
+			t[i] = m->ops->make_leaf(lo + delta, prot, 2);
+			continue;
+		}
+		if (!m->ops->is_present(t[i])) {
+			child = alloc_table(m);
+			if (!child)
+				return -ENOMEM;
+			t[i] = m->ops->make_table(child);
+		}
+		err = map_level(m, m->ops->entry_addr(t[i], level), level - 1, lo, hi, delta, prot);
+		if (err)
+			return err;
+		if (level == 2)
+			try_promote(m, &t[i]);
+	}
+	return 0;
+}
+
+static int split_leaf(struct gpa_map *m, u64 *entry, int level)
+{
+	u64 base = m->ops->entry_addr(*entry, level);
+	u32 prot = m->ops->entry_prot(*entry);
+	u64 child = alloc_table(m);
+	u64 *t = table_of(child);
+	u64 step = 1ULL << level_shift(level - 1);
+
+	if (!child)
+		return -ENOMEM;
+	for (int i = 0; i < 512; i++)
+		t[i] = m->ops->make_leaf(base + i * step, prot, level - 1);
+	*entry = m->ops->make_table(child);
+	return 0;
+}
+
+static bool table_empty(const struct gpa_map *m, u64 table)
+{
+	const u64 *t = table_of(table);
+
+	for (int i = 0; i < 512; i++)
+		if (m->ops->is_present(t[i]))
+			return false;
+	return true;
+}
+
+static int unmap_level(struct gpa_map *m, u64 table, int level, u64 gpa, u64 end)
+{
+	u64 *t = table_of(table);
+	u64 span = 1ULL << level_shift(level);
+
+	for (u64 lo = gpa, hi, i; lo < end; lo = hi) {
+		hi = slot_end(lo, end, level);
+		i = slot(lo, level);
+		u64 child;
+		int err;
+
+		if (!m->ops->is_present(t[i]))
+			continue;
+		if (m->ops->is_leaf(t[i], level)) {
+			if (hi - lo == span) {
+				t[i] = 0;
+				continue;
+			}
+			err = split_leaf(m, &t[i], level);
+			if (err)
+				return err;
+		}
+		child = m->ops->entry_addr(t[i], level);
+		err = unmap_level(m, child, level - 1, lo, hi);
+		if (err)
+			return err;
+		if (table_empty(m, child)) {
+			t[i] = 0;
+			free_table(m, child);
+		}
+	}
+	return 0;
+}
+
+static bool range_ok(u64 gpa, u64 size)
+{
+	return size && IS_ALIGNED(gpa, PAGE_SIZE) && IS_ALIGNED(size, PAGE_SIZE) &&
+	       gpa < GPA_MAP_LIMIT && size <= GPA_MAP_LIMIT - gpa;
+}
+
+int gpa_map_map(struct gpa_map *m, u64 gpa, u64 hpa, u64 size, u32 prot)
+{
+	int err;
+
+	if (!range_ok(gpa, size) || !IS_ALIGNED(hpa, PAGE_SIZE) || hpa + size < hpa ||
+	    !(prot & GPA_READ) || (prot & ~GPA_PROT_MASK))
+		return -EINVAL;
+	if (any_mapped(m, m->root, GPA_MAP_LEVELS, gpa, gpa + size))
+		return -EEXIST;
+	err = map_level(m, m->root, GPA_MAP_LEVELS, gpa, gpa + size, hpa - gpa, prot);
+	/* Only fresh entries were written, so removing the range undoes it all. */
+	if (err)
+		unmap_level(m, m->root, GPA_MAP_LEVELS, gpa, gpa + size);
+	return err;
+}
+
+int gpa_map_unmap(struct gpa_map *m, u64 gpa, u64 size)
+{
+	int err;
+
+	if (!range_ok(gpa, size))
+		return -EINVAL;
+	err = unmap_level(m, m->root, GPA_MAP_LEVELS, gpa, gpa + size);
+	m->flush_gen++;
+	return err;
+}
+
+bool gpa_map_lookup(const struct gpa_map *m, u64 gpa, u64 *hpa, u32 *prot)
+{
+	u64 table = m->root;
+
+	if (gpa >= GPA_MAP_LIMIT)
+		return false;
+	for (int level = GPA_MAP_LEVELS; level >= 1; level--) {
+		u64 e = table_of(table)[slot(gpa, level)];
+
+		if (!m->ops->is_present(e))
+			return false;
+		if (m->ops->is_leaf(e, level)) {
+			*hpa = m->ops->entry_addr(e, level) + (gpa & ((1ULL << level_shift(level)) - 1));
+			*prot = m->ops->entry_prot(e);
+			return true;
+		}
+		table = m->ops->entry_addr(e, level);
+	}
+	return false;
+}

@@ -1,0 +1,22 @@
+/*
+ * The test device the hypervisor emulates for partitions it starts itself
+ * (test guests): a line-oriented report port and a scratch register that
+ * proves an I/O write reached the hypervisor. Used by guests/ and tests.
+ */
+#ifndef SEPTUM_TESTDEV_H
+#define SEPTUM_TESTDEV_H
+
+/* Byte writes form lines; each '\n' logs "septum: <partition>: <line>". */
+#define SEPTUM_TESTDEV_REPORT_PORT	0xE9
+/* A 32-bit register: OUT stores the value, IN returns it bit-inverted, so
+ * a guest can tell the hypervisor answered (unclaimed ports read ones). */
+#define SEPTUM_TESTDEV_SCRATCH_PORT	0xEC
+
+/* Test-guest boot protocol: a flat image loaded at this GPA and entered in
+ * 64-bit mode with GPA [0, 4 GiB) identity-mapped by 2 MiB pages, RSP at
+ * the top of RAM, RDI = RAM size, RSI = GPA of the module command line. */
+#define SEPTUM_TESTGUEST_LOAD_GPA	0x100000
+#define SEPTUM_TESTGUEST_CMDLINE_GPA	0x7000
+#define SEPTUM_TESTGUEST_PT_GPA		0x1000
+
+#endif

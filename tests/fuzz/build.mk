@@ -1,0 +1,17 @@
+# libFuzzer targets, one per parser of untrusted input. `make fuzz` runs
+# each for FUZZ_SECONDS and prints executions and crashes.
+FUZZ_SECONDS ?= 30
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined $(HV_INCLUDES)
+FUZZ_TARGETS := insn_len multiboot
+FUZZ_BINS := $(patsubst %,$(BUILD)/tests/fuzz/fuzz_%,$(FUZZ_TARGETS))
+
+.PHONY: fuzz-build
+fuzz-build: $(FUZZ_BINS)
+
+$(BUILD)/tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(UNIT_SRCS_$$*) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  CLANG   $@"
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ $^
+
+fuzz: $(FUZZ_BINS)
+	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)

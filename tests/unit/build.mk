@@ -1,0 +1,26 @@
+# Hosted unit tests (cmocka, ASan + UBSan): one binary per unit.
+UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer $(HV_INCLUDES) -MMD -MP
+UNIT_TESTS := insn_len multiboot page_alloc gpa_map printf
+
+# Hypervisor sources each test links against.
+UNIT_SRCS_insn_len := hypervisor/arch/x86/insn_len.c
+UNIT_SRCS_multiboot := hypervisor/boot/multiboot.c
+UNIT_SRCS_page_alloc := hypervisor/mm/page_alloc.c
+UNIT_SRCS_gpa_map := hypervisor/mm/gpa_map.c hypervisor/mm/page_alloc.c \
+	hypervisor/arch/x86/svm/npt.c
+UNIT_SRCS_printf := hypervisor/lib/printf.c
+
+UNIT_BINS := $(patsubst %,$(BUILD)/tests/unit/test_%,$(UNIT_TESTS))
+
+.PHONY: unit-tests-build unit-tests
+unit-tests-build: $(UNIT_BINS)
+
+.SECONDEXPANSION:
+$(BUILD)/tests/unit/test_%: tests/unit/test_%.c $$(UNIT_SRCS_$$*) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(UNIT_CFLAGS) -o $@ $^ -lcmocka
+
+unit-tests: $(UNIT_BINS)
+	$(Q)tests/unit/run.sh $(UNIT_BINS)
