@@ -18,12 +18,26 @@ FREESTANDING_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -f
 	-MMD -MP
 FREESTANDING_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments
 
-.PHONY: all run check unit-tests system-tests fuzz bench clean deps
-all: hypervisor guests unit-tests-build
+.PHONY: all run check fuzz bench clean deps
+all: hypervisor guests unit-tests-build fuzz-build
 
+# The README's two commands install what they need first (scripts/deps.sh
+# is a no-op when its stamp matches), then build and go.
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/deps.sh
 	scripts/deps.sh
+
+run: $(DEPS_STAMP)
+	$(Q)$(MAKE) --no-print-directory hypervisor guests
+	$(Q)scripts/run.sh
+
+check: $(DEPS_STAMP)
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/check.sh
+
+bench: $(DEPS_STAMP)
+	$(Q)$(MAKE) --no-print-directory hypervisor guests
+	$(Q)python3 bench/boot.py
 
 include hypervisor/build.mk
 include guests/build.mk

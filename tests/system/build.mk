@@ -1,0 +1,4 @@
+# QEMU-driven system tests.
+.PHONY: system-tests
+system-tests: $(HV_ELF) $(GUEST_BINS) | $(DEPS_STAMP)
+	$(Q)python3 tests/system/hv.py

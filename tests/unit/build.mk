@@ -1,7 +1,7 @@
 # Hosted unit tests (cmocka, ASan + UBSan): one binary per unit.
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer $(HV_INCLUDES) -MMD -MP
-UNIT_TESTS := insn_len multiboot page_alloc gpa_map printf
+UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 
 # Hypervisor sources each test links against.
 UNIT_SRCS_insn_len := hypervisor/arch/x86/insn_len.c

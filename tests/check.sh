@@ -1,0 +1,26 @@
+#!/bin/sh
+# make check: every suite in turn, then one closing "N passed, N failed"
+# over all of them. A suite that ends without its closing line failed.
+cd "$(dirname "$0")/.." || exit 1
+total_p=0
+total_f=0
+suite() {
+	name=$1
+	shift
+	echo "== $name"
+	out=$("$@" 2>&1 | tee /dev/stderr | tail -n 1)
+	p=$(echo "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
+	f=$(echo "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
+	if [ -z "$p" ]; then
+		echo "FAIL $name: suite ended without its summary line" >&2
+		p=0
+		f=1
+	fi
+	total_p=$((total_p + p))
+	total_f=$((total_f + f))
+}
+suite unit tests/unit/run.sh build/tests/unit/test_*
+suite hv python3 tests/system/hv.py
+echo "== make check"
+echo "$total_p passed, $total_f failed"
+[ "$total_f" -eq 0 ]

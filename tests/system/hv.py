@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Hypervisor system tests: septum.elf under QEMU TCG with test guests.
+
+One boot runs a hostile partition, a triple-faulting one and the full
+hvtest suite in turn; further short boots check the refusals. Prints one
+line per check and closes with "N passed, N failed".
+"""
+import re
+import sys
+
+import qemu
+
+GUEST = "build/guests/hvtest.bin"
+results = []
+
+
+def check(name, ok, why=""):
+    results.append(ok)
+    print(f"PASS hv/{name}" if ok else f"FAIL hv/{name}: {why}", flush=True)
+
+
+def boot_guests():
+    run = qemu.boot(modules=[f"{GUEST} npf", f"{GUEST} triple", GUEST])
+    if run.timed_out or run.panicked():
+        check("boot", False, ("timed out" if run.timed_out else "panic") + "\n" + run.tail())
+        return
+    check("boot-banner", run.has("septum: Septum hypervisor"), run.tail())
+    check("svm-enabled", run.has("septum: svm: enabled"), run.tail())
+    check("npf-terminates-partition",
+          run.has("partition 1 (hvtest.bin npf) terminated: nested page fault: write at GPA 80000000"),
+          run.tail())
+    check("triple-fault-terminates-partition",
+          run.has("partition 2 (hvtest.bin triple) terminated: triple fault"), run.tail())
+
+    # The guest's own checks, re-emitted; its summary must agree with them.
+    passed = failed = 0
+    for l in run.lines:
+        m = re.match(r"septum: p3: (PASS|FAIL) (hv/\S+)(.*)", l)
+        if m:
+            ok = m.group(1) == "PASS"
+            results.append(ok)
+            passed += ok
+            failed += not ok
+            print(f"{m.group(1)} {m.group(2)}{m.group(3)}", flush=True)
+    summary = run.find("septum: p3: ") and next(
+        (l for l in run.lines if re.match(r"septum: p3: \d+ passed, \d+ failed", l)), None)
+    check("guest-suite-complete",
+          summary is not None and summary.endswith(f"{passed} passed, {failed} failed") and passed > 0,
+          f"guest summary {summary!r}, saw {passed} passed, {failed} failed\n" + run.tail())
+    check("hlt-ends-partition-cleanly",
+          run.has("partition 3 (hvtest.bin) ended: halted with interrupts disabled"), run.tail())
+    check("partitions-free-all-pages",
+          sum("all its pages returned" in l for l in run.lines) == 3 and not run.has("leaked"),
+          run.tail())
+    check("clean-exit", qemu.hv_exit_status(run.rc) == 0, f"QEMU exit code {run.rc}")
+
+
+def boot_refusals():
+    run = qemu.boot(cpu="qemu64", timeout=30)
+    check("refuses-cpu-without-npt",
+          run.has("septum: error: fatal: CPU has AMD-V but no nested paging")
+          and qemu.hv_exit_status(run.rc) == 2,
+          f"exit code {run.rc}\n" + run.tail())
+    run = qemu.boot(append="mem=lots", timeout=30)
+    check("refuses-bad-mem-option", run.has("fatal: mem= needs a size")
+          and qemu.hv_exit_status(run.rc) == 2, run.tail())
+    run = qemu.boot(append="mem=1G", timeout=30)
+    check("refuses-mem-larger-than-ram", run.has("cannot reserve 1024 MiB for the hypervisor")
+          and qemu.hv_exit_status(run.rc) == 1, run.tail())
+    run = qemu.boot(append="guest_mem=2M", modules=[GUEST + " npf"], timeout=30)
+    check("small-guest-still-isolated",
+          run.has("terminated: nested page fault") and qemu.hv_exit_status(run.rc) == 0, run.tail())
+
+
+def main():
+    boot_guests()
+    boot_refusals()
+    p = sum(results)
+    print(f"{p} passed, {len(results) - p} failed")
+    return 0 if p == len(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""Runs QEMU TCG with a timeout and captures the serial log (COM1 on stdout)."""
+import os
+import subprocess
+import time
+
+QEMU = "qemu-system-x86_64"
+HV_ELF = "build/hypervisor/septum.elf"
+EXIT_DEVICE = ["-device", "isa-debug-exit,iobase=0xf4,iosize=4"]
+
+
+class Run:
+    def __init__(self, lines, rc, seconds, timed_out, first_line_s):
+        self.lines = lines
+        self.rc = rc
+        self.seconds = seconds
+        self.timed_out = timed_out
+        self.first_line_s = first_line_s
+
+    def has(self, text):
+        return any(text in l for l in self.lines)
+
+    def find(self, text):
+        return next((l for l in self.lines if text in l), None)
+
+    def tail(self, n=15):
+        return "\n".join("    " + l for l in self.lines[-n:])
+
+    def panicked(self):
+        return self.has("septum: PANIC")
+
+
+def hv_exit_status(rc):
+    """isa-debug-exit: QEMU exits with (status << 1) | 1."""
+    return (rc - 1) >> 1 if rc & 1 else None
+
+
+def boot(append="", modules=(), cpu="max", mem="256M", timeout=60, extra=()):
+    cmd = [QEMU, "-accel", "tcg", "-cpu", cpu, "-m", mem, "-display", "none",
+           "-serial", "stdio", "-monitor", "none", "-no-reboot", "-nodefaults"]
+    cmd += EXIT_DEVICE + ["-kernel", HV_ELF, "-append", ("exit=qemu " + append).strip()]
+    if modules:
+        cmd += ["-initrd", ",".join(m.replace(",", ",,") for m in modules)]
+    cmd += list(extra)
+    start = time.monotonic()
+    first = None
+    lines = []
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    os.set_blocking(proc.stdout.fileno(), False)
+    buf = b""
+    timed_out = False
+    while True:
+        chunk = proc.stdout.read()
+        if chunk:
+            if first is None:
+                first = time.monotonic() - start
+            buf += chunk
+        if proc.poll() is not None:
+            buf += proc.stdout.read() or b""
+            break
+        if time.monotonic() - start > timeout:
+            proc.kill()
+            proc.wait()
+            timed_out = True
+            break
+        time.sleep(0.01)
+    seconds = time.monotonic() - start
+    text = buf.decode("utf-8", "replace").replace("\r", "")
+    lines = [l for l in text.split("\n") if l]
+    return Run(lines, proc.returncode, seconds, timed_out, first)
