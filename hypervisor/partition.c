@@ -107,21 +107,11 @@ void partition_run(struct partition *p)
 	struct vp_exit exit;
 
 	while (p->state == PARTITION_RUNNING) {
+		current_vp = p->vp;
 		arch->vp_run(p->vp, &exit);
 		vp_handle_exit(p->vp, &exit);
+		current_vp = NULL;
 	}
-}
-
-static void dump_vp(struct vp *vp)
-{
-	const struct vp_gprs *g = &vp->gprs;
-
-	pr_info("p%u:   rip %lx rflags %lx cr0 %lx cr3 %lx cr4 %lx efer %lx", vp->part->id,
-		arch->vp_get_reg(vp, VP_REG_RIP), arch->vp_get_reg(vp, VP_REG_RFLAGS),
-		arch->vp_get_reg(vp, VP_REG_CR0), arch->vp_get_reg(vp, VP_REG_CR3),
-		arch->vp_get_reg(vp, VP_REG_CR4), arch->vp_get_reg(vp, VP_REG_EFER));
-	pr_info("p%u:   rax %lx rbx %lx rcx %lx rdx %lx rsi %lx rdi %lx rsp %lx rbp %lx",
-		vp->part->id, g->rax, g->rbx, g->rcx, g->rdx, g->rsi, g->rdi, g->rsp, g->rbp);
 }
 
 void partition_terminate(struct partition *p, const char *fmt, ...)
@@ -134,7 +124,7 @@ void partition_terminate(struct partition *p, const char *fmt, ...)
 	va_end(ap);
 	p->state = PARTITION_TERMINATED;
 	pr_warn("partition %u (%s) terminated: %s", p->id, p->name, why);
-	dump_vp(p->vp);
+	arch->vp_dump(p->vp);
 }
 
 void partition_end(struct partition *p, const char *why)

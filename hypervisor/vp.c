@@ -8,6 +8,15 @@
 #include "vp.h"
 #include "x86.h"
 
+struct vp *current_vp;
+
+/* A hypervisor panic while handling an exit shows that exit too. */
+void panic_hook(void)
+{
+	if (current_vp)
+		arch->vp_dump(current_vp);
+}
+
 enum vp_cpu_mode vp_cpu_mode(struct vp *vp)
 {
 	struct vp_segment cs;

@@ -92,6 +92,8 @@ struct arch_ops {
 	/* Moves RIP past the instruction that caused the last exit; -1 if it
 	 * cannot be decoded. */
 	int (*vp_skip_instruction)(struct vp *vp);
+	/* Logs the last exit, control state and registers. */
+	void (*vp_dump)(struct vp *vp);
 };
 
 extern const struct arch_ops *arch;

@@ -16,6 +16,9 @@ __noreturn void panic(const char *fmt, ...) __printf(1, 2);
 #define pr_info(...)  log_printf(LOG_INFO, __VA_ARGS__)
 #define pr_debug(...) log_printf(LOG_DEBUG, __VA_ARGS__)
 
+/* Called by panic() before halting: shows the VP being handled, if any. */
+void panic_hook(void);
+
 /* Provided by the platform: raw console output and the end of the world. */
 void console_write(const char *s, size_t n);
 __noreturn void platform_halt(int status);

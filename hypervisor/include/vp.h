@@ -21,6 +21,9 @@ struct vp {
 	u64 exits;
 };
 
+/* The VP whose exit this CPU is handling, for panic reports. */
+extern struct vp *current_vp;
+
 enum vp_cpu_mode vp_cpu_mode(struct vp *vp);
 u32 vp_cpl(struct vp *vp);
 void vp_handle_exit(struct vp *vp, const struct vp_exit *exit);

@@ -42,5 +42,6 @@ void panic(const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog("PANIC: ", fmt, ap);
 	va_end(ap);
+	panic_hook();
 	platform_halt(1);
 }

@@ -484,6 +484,26 @@ static int svm_vp_skip_instruction(struct vp *vp)
 	return 0;
 }
 
+static void svm_vp_dump(struct vp *vp)
+{
+	const struct vmcb *v = to_svm(vp)->vmcb;
+	const struct vp_gprs *g = &vp->gprs;
+	u32 id = vp->part->id;
+
+	pr_info("p%u:   exit %s (0x%lx) info1 %lx info2 %lx intinfo %lx", id,
+		svm_exit_name(v->control.exit_code), v->control.exit_code, v->control.exit_info1,
+		v->control.exit_info2, v->control.exit_int_info);
+	pr_info("p%u:   rip %lx rsp %lx rflags %lx cpl %u cs %x/%x ss %x/%x", id, v->save.rip,
+		v->save.rsp, v->save.rflags, v->save.cpl, v->save.cs.selector, v->save.cs.attrib,
+		v->save.ss.selector, v->save.ss.attrib);
+	pr_info("p%u:   cr0 %lx cr2 %lx cr3 %lx cr4 %lx efer %lx asid %u", id, v->save.cr0,
+		v->save.cr2, v->save.cr3, v->save.cr4, v->save.efer, v->control.asid);
+	pr_info("p%u:   rax %lx rbx %lx rcx %lx rdx %lx rsi %lx rdi %lx rbp %lx", id, g->rax,
+		g->rbx, g->rcx, g->rdx, g->rsi, g->rdi, g->rbp);
+	pr_info("p%u:   r8 %lx r9 %lx r10 %lx r11 %lx r12 %lx r13 %lx r14 %lx r15 %lx", id, g->r8,
+		g->r9, g->r10, g->r11, g->r12, g->r13, g->r14, g->r15);
+}
+
 const struct arch_ops svm_ops = {
 	.name = "AMD-V (SVM + NPT)",
 	.gpa_ops = &npt_ops,
@@ -497,4 +517,5 @@ const struct arch_ops svm_ops = {
 	.vp_set_seg = svm_vp_set_seg,
 	.vp_inject_exception = svm_vp_inject_exception,
 	.vp_skip_instruction = svm_vp_skip_instruction,
+	.vp_dump = svm_vp_dump,
 };
