@@ -19,6 +19,7 @@ packages=(
 	libcmocka-dev pkg-config      # unit tests
 	libjansson-dev liburing-dev   # VMMS API, storage backend
 	busybox-static cpio kmod e2fsprogs iproute2 hyperv-daemons # images
+	grub-pc-bin grub-common xorriso mtools  # the multiboot2 path GRUB takes on hardware
 	"linux-headers-$KERNEL_ABI-amd64"   # the VID's build tree
 )
 

@@ -5,7 +5,10 @@ One boot runs a hostile partition, a triple-faulting one and the full
 hvtest suite in turn; further short boots check the refusals. Prints one
 line per check and closes with "N passed, N failed".
 """
+import os
 import re
+import shutil
+import subprocess
 import sys
 
 import qemu
@@ -72,8 +75,40 @@ def boot_refusals():
           run.has("terminated: nested page fault") and qemu.hv_exit_status(run.rc) == 0, run.tail())
 
 
+GRUB_CFG = """serial --unit=0 --speed=115200
+terminal_input serial
+terminal_output serial
+set timeout=0
+menuentry septum {
+	multiboot2 /boot/septum.elf exit=qemu
+	module2 /boot/hvtest.bin hvtest.bin
+}
+"""
+
+
+def boot_grub():
+    """The hardware path: GRUB loads the same image with multiboot2."""
+    iso_dir = "build/tests/grub/iso"
+    os.makedirs(iso_dir + "/boot/grub", exist_ok=True)
+    shutil.copy(qemu.HV_ELF, iso_dir + "/boot/")
+    shutil.copy(GUEST, iso_dir + "/boot/")
+    with open(iso_dir + "/boot/grub/grub.cfg", "w") as f:
+        f.write(GRUB_CFG)
+    iso = "build/tests/grub/septum.iso"
+    mk = subprocess.run(["grub-mkrescue", "-o", iso, iso_dir], capture_output=True, text=True)
+    if mk.returncode:
+        check("grub-multiboot2-boot", False, "grub-mkrescue failed: " + mk.stderr[-500:])
+        return
+    run = qemu.boot(cdrom=iso, timeout=60)
+    summary = next((l for l in run.lines if re.search(r"septum: p1: \d+ passed, 0 failed", l)), None)
+    check("grub-multiboot2-boot",
+          run.has("septum: command line 'exit=qemu', ") and summary is not None
+          and qemu.hv_exit_status(run.rc) == 0, run.tail())
+
+
 def main():
     boot_guests()
+    boot_grub()
     boot_refusals()
     p = sum(results)
     print(f"{p} passed, {len(results) - p} failed")

@@ -34,10 +34,14 @@ def hv_exit_status(rc):
     return (rc - 1) >> 1 if rc & 1 else None
 
 
-def boot(append="", modules=(), cpu="max", mem="256M", timeout=60, extra=()):
+def boot(append="", modules=(), cpu="max", mem="256M", timeout=60, extra=(), cdrom=None):
+    """Boots septum.elf through QEMU's multiboot v1 loader, or the given ISO."""
     cmd = [QEMU, "-accel", "tcg", "-cpu", cpu, "-m", mem, "-display", "none",
-           "-serial", "stdio", "-monitor", "none", "-no-reboot", "-nodefaults"]
-    cmd += EXIT_DEVICE + ["-kernel", HV_ELF, "-append", ("exit=qemu " + append).strip()]
+           "-serial", "stdio", "-monitor", "none", "-no-reboot", "-nodefaults"] + EXIT_DEVICE
+    if cdrom:
+        cmd += ["-cdrom", cdrom]
+    else:
+        cmd += ["-kernel", HV_ELF, "-append", ("exit=qemu " + append).strip()]
     if modules:
         cmd += ["-initrd", ",".join(m.replace(",", ",,") for m in modules)]
     cmd += list(extra)
