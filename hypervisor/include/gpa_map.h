@@ -16,6 +16,7 @@
 
 #define GPA_MAP_LEVELS	4
 #define GPA_MAP_LIMIT	(1ULL << 48)
+#define GPA_MAP_HPA_LIMIT (1ULL << 52)	/* architectural MAXPHYADDR */
 
 /* Levels count from 1 (4 KiB leaves) to 4 (the root table). */
 struct gpa_map_ops {

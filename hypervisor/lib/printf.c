@@ -19,9 +19,11 @@ static void pad(struct out *o, char c, int n)
 		put(o, c);
 }
 
-static void put_num(struct out *o, u64 v, unsigned base, bool neg, bool upper, int width,
+/* prefix is "-" for negatives, "0x" for pointers, or empty. */
+static void put_num(struct out *o, u64 v, unsigned base, const char *prefix, bool upper, int width,
 		    bool zero, bool left)
 {
+	int plen = (int)strlen(prefix);
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
 	int n = 0;
@@ -30,11 +32,11 @@ static void put_num(struct out *o, u64 v, unsigned base, bool neg, bool upper, i
 		tmp[n++] = digits[v % base];
 		v /= base;
 	} while (v);
-	width -= n + neg;
+	width -= n + plen;
 	if (!left && !zero)
 		pad(o, ' ', width);
-	if (neg)
-		put(o, '-');
+	while (*prefix)
+		put(o, *prefix++);
 	if (!left && zero)
 		pad(o, '0', width);
 	while (n)
@@ -74,7 +76,8 @@ int hv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 				v = (short)v;
 			else if (lng <= -2)
 				v = (signed char)v;
-			put_num(&o, v < 0 ? -(u64)v : (u64)v, 10, v < 0, false, width, zero, left);
+			put_num(&o, v < 0 ? -(u64)v : (u64)v, 10, v < 0 ? "-" : "", false, width, zero,
+				left);
 			break;
 		}
 		case 'u':
@@ -88,13 +91,11 @@ int hv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 				v = (u16)v;
 			else if (lng <= -2)
 				v = (u8)v;
-			put_num(&o, v, base, false, *fmt == 'X', width, zero, left);
+			put_num(&o, v, base, "", *fmt == 'X', width, zero, left);
 			break;
 		}
 		case 'p':
-			put(&o, '0');
-			put(&o, 'x');
-			put_num(&o, (uintptr_t)va_arg(ap, void *), 16, false, false, width, zero, left);
+			put_num(&o, (uintptr_t)va_arg(ap, void *), 16, "0x", false, width, zero, left);
 			break;
 		case 'c':
 			pad(&o, ' ', left ? 0 : width - 1);
@@ -145,7 +146,7 @@ int parse_size(const char *s, size_t len, u64 *out)
 {
 	unsigned base = 10;
 	u64 v = 0;
-	size_t i = 0;
+	size_t i = 0, digits;
 
 	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		base = 16;
@@ -169,6 +170,9 @@ int parse_size(const char *s, size_t len, u64 *out)
 			return -1;
 		v = v * base + d;
 	}
+	digits = i - (base == 16 ? 2 : 0);
+	if (!digits)
+		return -1;
 	if (i < len) {
 		unsigned shift;
 

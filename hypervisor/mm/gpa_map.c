@@ -131,10 +131,30 @@ static int map_level(struct gpa_map *m, u64 table, int level, u64 gpa, u64 end, 
 		err = map_level(m, m->ops->entry_addr(t[i], level), level - 1, lo, hi, delta, prot);
 		if (err)
 			return err;
-		if (level == 2)
-			try_promote(m, &t[i]);
 	}
 	return 0;
+}
+
+/* After a successful map: each table of 4K leaves the range touched may now
+ * be promotable. Done last so a failed map never has to split a leaf. */
+static void promote_range(struct gpa_map *m, u64 gpa, u64 end)
+{
+	for (u64 lo = ALIGN_DOWN(gpa, PAGE_SIZE_2M); lo < end; lo += PAGE_SIZE_2M) {
+		u64 table = m->root;
+		u64 *e = NULL;
+
+		for (int level = GPA_MAP_LEVELS; level >= 2; level--) {
+			e = &table_of(table)[slot(lo, level)];
+			if (!m->ops->is_present(*e) || m->ops->is_leaf(*e, level))
+				break;
+			if (level == 2) {
+				if (try_promote(m, e))
+					m->flush_gen++;	/* walks may have cached the old table */
+				break;
+			}
+			table = m->ops->entry_addr(*e, level);
+		}
+	}
 }
 
 static int split_leaf(struct gpa_map *m, u64 *entry, int level)
@@ -207,16 +227,20 @@ int gpa_map_map(struct gpa_map *m, u64 gpa, u64 hpa, u64 size, u32 prot)
 {
 	int err;
 
-	if (!range_ok(gpa, size) || !IS_ALIGNED(hpa, PAGE_SIZE) || hpa + size < hpa ||
-	    !(prot & GPA_READ) || (prot & ~GPA_PROT_MASK))
+	if (!range_ok(gpa, size) || !IS_ALIGNED(hpa, PAGE_SIZE) || hpa >= GPA_MAP_HPA_LIMIT ||
+	    size > GPA_MAP_HPA_LIMIT - hpa || !(prot & GPA_READ) || (prot & ~GPA_PROT_MASK))
 		return -EINVAL;
 	if (any_mapped(m, m->root, GPA_MAP_LEVELS, gpa, gpa + size))
 		return -EEXIST;
 	err = map_level(m, m->root, GPA_MAP_LEVELS, gpa, gpa + size, hpa - gpa, prot);
-	/* Only fresh entries were written, so removing the range undoes it all. */
-	if (err)
+	/* Only fresh 4K or 2M entries were written and nothing was promoted,
+	 * so removing the range undoes it all without splitting. */
+	if (err) {
 		unmap_level(m, m->root, GPA_MAP_LEVELS, gpa, gpa + size);
-	return err;
+		return err;
+	}
+	promote_range(m, gpa, gpa + size);
+	return 0;
 }
 
 int gpa_map_unmap(struct gpa_map *m, u64 gpa, u64 size)

@@ -28,11 +28,15 @@ void page_alloc_init(struct page_allocator *pa, u64 base, u64 npages, u64 *bitma
 
 void page_alloc_reserve(struct page_allocator *pa, u64 addr, u64 n)
 {
-	u64 first = (addr - pa->base) >> PAGE_SHIFT;
+	u64 start = addr >> PAGE_SHIFT, base = pa->base >> PAGE_SHIFT;
+	u64 end = n > UINT64_MAX - start ? UINT64_MAX : start + n;
 
-	for (u64 i = first; i < first + n && i < pa->npages; i++)
-		if (!test(pa, i))
-			set_range(pa, i, 1, true);
+	/* Clip to the allocator: either end may lie outside it. */
+	start = MAX(start, base);
+	end = MIN(end, base + pa->npages);
+	for (u64 i = start; i < end; i++)
+		if (!test(pa, i - base))
+			set_range(pa, i - base, 1, true);
 }
 
 u64 page_alloc(struct page_allocator *pa, u64 n, u64 align_pages)
