@@ -1,20 +1,20 @@
 /* Multiboot v1 / multiboot2 boot information parser. Everything the loader
- * hands over is untrusted: each byte is fetched through the caller's reader
- * and every length is checked before it is used. */
+ * hands over is untrusted: it is only read through the caller's reader, and
+ * every length and count is checked before it is used. */
 #include "bootinfo.h"
 
 #define MB1_FLAG_CMDLINE BIT(2)
-#define MB1_FLAG_MODS    BIT(3)
-#define MB1_FLAG_MMAP    BIT(6)
-#define MB1_INFO_SIZE    52 /* flags .. mmap_addr */
-#define MB1_MOD_SIZE     16
-#define MB1_MMAP_ENTRY   24 /* u32 size + 20-byte entry */
+#define MB1_FLAG_MODS	 BIT(3)
+#define MB1_FLAG_MMAP	 BIT(6)
+#define MB1_INFO_SIZE	 52 /* flags .. mmap_addr */
+#define MB1_MOD_SIZE	 16
+#define MB1_MMAP_ENTRY	 24 /* u32 size + 20-byte entry */
 
-#define MB2_TAG_END     0
+#define MB2_TAG_END	0
 #define MB2_TAG_CMDLINE 1
-#define MB2_TAG_MODULE  3
-#define MB2_TAG_MMAP    6
-#define MB2_MMAP_ENTRY  24
+#define MB2_TAG_MODULE	3
+#define MB2_TAG_MMAP	6
+#define MB2_MMAP_ENTRY	24
 
 struct parser {
 	phys_reader read;
@@ -115,8 +115,8 @@ static int read_str(struct parser *p, u64 pa, u64 max, char *dst, const char *wh
 static const char *type_name(u32 type)
 {
 	static const char *const names[] = {
-		[MEM_RAM] = "RAM", [MEM_RESERVED] = "reserved", [MEM_ACPI] = "ACPI",
-		[MEM_NVS] = "NVS", [MEM_UNUSABLE] = "unusable",
+	    [MEM_RAM] = "RAM", [MEM_RESERVED] = "reserved", [MEM_ACPI] = "ACPI",
+	    [MEM_NVS] = "NVS", [MEM_UNUSABLE] = "unusable",
 	};
 
 	return names[type];
@@ -144,8 +144,9 @@ static int add_range(struct parser *p, u32 idx, u64 base, u64 size, u32 type)
 		return fail(p, "memory map entry %u [0x%lx,+0x%lx) wraps around", idx, base, size);
 	for (i = 0; i < bi->nmem; i++)
 		if (m[i].type != type && m[i].base < end && base < range_end(&m[i]))
-			return fail(p, "%s [0x%lx,0x%lx) overlaps %s [0x%lx,0x%lx)", type_name(type),
-				    base, end, type_name(m[i].type), m[i].base, range_end(&m[i]));
+			return fail(p, "%s [0x%lx,0x%lx) overlaps %s [0x%lx,0x%lx)",
+				    type_name(type), base, end, type_name(m[i].type), m[i].base,
+				    range_end(&m[i]));
 
 	/* [first, last) touch or overlap the new range. Only a neighbour ending
 	 * at base or starting at end can be of another type: leave those out. */
@@ -288,7 +289,8 @@ static int parse_v2(struct parser *p, u64 pa)
 		if (size < 8)
 			return fail(p, "tag type %u at 0x%lx has size %u < 8", type, tag, size);
 		if (size > total - off)
-			return fail(p, "tag type %u at 0x%lx overruns total size %u", type, tag, total);
+			return fail(p, "tag type %u at 0x%lx overruns total size %u", type, tag,
+				    total);
 
 		switch (type) {
 		case MB2_TAG_END:
@@ -338,15 +340,15 @@ static int check_modules(struct parser *p)
 
 	for (i = 0; i < p->bi->nmods; i++) {
 		if (m[i].start >= m[i].end)
-			return fail(p, "module %u '%s' has empty or inverted range [0x%lx,0x%lx)", i,
-				    m[i].cmdline, m[i].start, m[i].end);
+			return fail(p, "module %u '%s' has empty or inverted range [0x%lx,0x%lx)",
+				    i, m[i].cmdline, m[i].start, m[i].end);
 		if (!in_ram(p->bi, m[i].start, m[i].end))
 			return fail(p, "module %u '%s' at [0x%lx,0x%lx) lies outside RAM", i,
 				    m[i].cmdline, m[i].start, m[i].end);
 		for (j = 0; j < i; j++)
 			if (m[j].start < m[i].end && m[i].start < m[j].end)
-				return fail(p, "module %u '%s' at [0x%lx,0x%lx) overlaps module %u", i,
-					    m[i].cmdline, m[i].start, m[i].end, j);
+				return fail(p, "module %u '%s' at [0x%lx,0x%lx) overlaps module %u",
+					    i, m[i].cmdline, m[i].start, m[i].end, j);
 	}
 	return 0;
 }
@@ -355,7 +357,11 @@ int bootinfo_parse(u32 magic, u64 info_pa, phys_reader read, void *ctx, struct b
 		   char *err, size_t errlen)
 {
 	struct parser p = {
-		.read = read, .ctx = ctx, .bi = bi, .err = err, .errlen = err ? errlen : 0,
+	    .read = read,
+	    .ctx = ctx,
+	    .bi = bi,
+	    .err = err,
+	    .errlen = err ? errlen : 0,
 	};
 	u32 i;
 	int ret;

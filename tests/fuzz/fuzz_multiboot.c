@@ -120,7 +120,7 @@ static void check_result(const struct boot_info *bi)
 static void parse_and_check(u32 magic, const u8 *data, size_t size)
 {
 	static struct boot_info bi;
-	struct mem m = { data, size };
+	struct mem m = {data, size};
 	char err[128];
 
 	if (bootinfo_parse(magic, 0, reader, &m, &bi, err, sizeof(err))) {
@@ -140,9 +140,13 @@ static void parse_and_check(u32 magic, const u8 *data, size_t size)
 static u8 base_v1[0x150], base_v2[0x108];
 
 static const u64 e820[][3] = {
-	{ 0, 0x9FC00, 1 },          { 0x9FC00, 0x400, 2 },      { 0xF0000, 0x10000, 2 },
-	{ 0x100000, 0xFEE0000, 1 }, { 0xFFE0000, 0x20000, 2 },  { 0xFFFC0000, 0x40000, 2 },
-	{ 0xFD00000000, 12ULL << 30, 2 },
+    {0, 0x9FC00, 1},
+    {0x9FC00, 0x400, 2},
+    {0xF0000, 0x10000, 2},
+    {0x100000, 0xFEE0000, 1},
+    {0xFFE0000, 0x20000, 2},
+    {0xFFFC0000, 0x40000, 2},
+    {0xFD00000000, 12ULL << 30, 2},
 };
 
 static void put32(u8 *b, u32 off, u32 v)

@@ -19,10 +19,12 @@
 #define MB1_MMAP    BIT(6)
 
 static u8 mem[0x10000];
-static size_t mem_top;    /* bump allocator over mem */
-static size_t mem_limit;  /* readable bytes; tests shrink it to cut memory off */
+static size_t mem_top;	 /* bump allocator over mem */
+static size_t mem_limit; /* readable bytes; tests shrink it to cut memory off */
 static struct boot_info bi;
 static char err[256];
+/* Why the current test failed, for the FAIL line printed by main(). */
+static char reason[512];
 
 static const void *reader(u64 pa, u64 len, void *ctx)
 {
@@ -87,16 +89,19 @@ static void expect_ok(u32 magic, u64 pa)
 {
 	int ret = parse(magic, pa);
 
-	if (ret)
-		fail_msg("unexpected failure: %s", err);
+	if (ret) {
+		snprintf(reason, sizeof(reason), "unexpected failure: %s", err);
+		fail_msg("%s", reason);
+	}
 	assert_string_equal(err, "");
 }
 
 static void expect_err(u32 magic, u64 pa, const char *msg)
 {
-	assert_true(parse(magic, pa) < 0);
-	if (!strstr(err, msg))
-		fail_msg("error '%s' lacks '%s'", err, msg);
+	if (parse(magic, pa) >= 0 || !strstr(err, msg)) {
+		snprintf(reason, sizeof(reason), "wanted error '%s', got '%s'", msg, err);
+		fail_msg("%s", reason);
+	}
 	assert_true(strncmp(err, "multiboot: ", 11) == 0);
 	assert_null(strchr(err, '\n'));
 }
@@ -170,18 +175,18 @@ static void v1_mods(u64 info, const struct mod *m, int n)
 
 /* QEMU's e820 for -m 256M */
 static const struct mem_range qemu_e820[] = {
-	{ 0, 0x9FC00, MEM_RAM },
-	{ 0x9FC00, 0x400, MEM_RESERVED },
-	{ 0xF0000, 0x10000, MEM_RESERVED },
-	{ 0x100000, 0xFFE0000 - 0x100000, MEM_RAM },
-	{ 0xFFE0000, 0x20000, MEM_RESERVED },
-	{ 0xFFFC0000, 0x40000, MEM_RESERVED },
-	{ 0xFD00000000, 12ULL << 30, MEM_RESERVED },
+    {0, 0x9FC00, MEM_RAM},
+    {0x9FC00, 0x400, MEM_RESERVED},
+    {0xF0000, 0x10000, MEM_RESERVED},
+    {0x100000, 0xFFE0000 - 0x100000, MEM_RAM},
+    {0xFFE0000, 0x20000, MEM_RESERVED},
+    {0xFFFC0000, 0x40000, MEM_RESERVED},
+    {0xFD00000000, 12ULL << 30, MEM_RESERVED},
 };
 
 static const struct mod two_mods[] = {
-	{ 0x200000, 0x280123, "guest.bin console=ttyS0 x=1" },
-	{ 0x300000, 0x301000, "initrd.img" },
+    {0x200000, 0x280123, "guest.bin console=ttyS0 x=1"},
+    {0x300000, 0x301000, "initrd.img"},
 };
 
 static u64 qemu_v1(void)
@@ -296,7 +301,7 @@ static void test_v2_good(void **state)
 	v2_begin();
 	v2_string_tag(1, "septum.elf mem=test");
 	v2_module(0x200000, 0x200007, "bzImage root=/dev/vda"); /* odd size: next tag padded */
-	v2_string_tag(2, "GRUB 2.06");                          /* unknown tag: skipped */
+	v2_string_tag(2, "GRUB 2.06");				/* unknown tag: skipped */
 	v2_mmap(qemu_e820, ARRAY_SIZE(qemu_e820));
 	v2_module(0x400000, 0x500000, "initrd");
 	expect_ok(MB2, v2_end());
@@ -369,8 +374,8 @@ static void test_v1_map_unreadable(void **state)
 static void test_overlap_ram_reserved(void **state)
 {
 	static const struct mem_range r[] = {
-		{ 0x100000, 0x100000, MEM_RAM },
-		{ 0x180000, 0x10000, MEM_RESERVED },
+	    {0x100000, 0x100000, MEM_RAM},
+	    {0x180000, 0x10000, MEM_RESERVED},
 	};
 	u64 info = v1_info(0);
 
@@ -389,8 +394,7 @@ static void test_overlap_ram_reserved(void **state)
 static void test_overlap_partial(void **state)
 {
 	static const struct mem_range r[] = {
-		{ 0x1000, 0x1000, MEM_ACPI },
-		{ 0x0, 0x1001, MEM_RAM }, /* one byte into the ACPI range */
+	    {0x1000, 0x1000, MEM_ACPI}, {0x0, 0x1001, MEM_RAM}, /* one byte into the ACPI range */
 	};
 	u64 info = v1_info(0);
 
@@ -402,19 +406,19 @@ static void test_overlap_partial(void **state)
 static void test_duplicates_merged(void **state)
 {
 	static const struct mem_range r[] = {
-		{ 0x100000, 0x100000, MEM_RAM },
-		{ 0x0, 0x9F000, MEM_RAM },
-		{ 0x100000, 0x100000, MEM_RAM },  /* exact duplicate */
-		{ 0x180000, 0x100000, MEM_RAM },  /* overlaps the tail */
-		{ 0x280000, 0x80000, MEM_RAM },   /* adjacent */
-		{ 0x9F000, 0x1000, MEM_RESERVED }, /* adjacent, other type: kept apart */
-		{ 0xF0000, 0x10000, 0 },          /* odd types become reserved... */
-		{ 0xE0000, 0x10000, 77 },         /* ...and merge with each other */
-		{ 0x400000, 0, MEM_ACPI },        /* zero length: dropped */
-		{ 0x400000, 0x1000, MEM_ACPI },
-		{ 0x401000, 0x1000, MEM_NVS },
-		{ 0x402000, 0x1000, MEM_UNUSABLE },
-		{ 0x0, 0x1000, MEM_RAM },         /* contained */
+	    {0x100000, 0x100000, MEM_RAM},
+	    {0x0, 0x9F000, MEM_RAM},
+	    {0x100000, 0x100000, MEM_RAM},   /* exact duplicate */
+	    {0x180000, 0x100000, MEM_RAM},   /* overlaps the tail */
+	    {0x280000, 0x80000, MEM_RAM},    /* adjacent */
+	    {0x9F000, 0x1000, MEM_RESERVED}, /* adjacent, other type: kept apart */
+	    {0xF0000, 0x10000, 0},	     /* odd types become reserved... */
+	    {0xE0000, 0x10000, 77},	     /* ...and merge with each other */
+	    {0x400000, 0, MEM_ACPI},	     /* zero length: dropped */
+	    {0x400000, 0x1000, MEM_ACPI},
+	    {0x401000, 0x1000, MEM_NVS},
+	    {0x402000, 0x1000, MEM_UNUSABLE},
+	    {0x0, 0x1000, MEM_RAM}, /* contained */
 	};
 	u64 info = v1_info(0);
 
@@ -433,13 +437,12 @@ static void test_duplicates_merged(void **state)
 
 static void test_bridge_merges_three(void **state)
 {
-	static const struct mem_range r[] = {
-		{ 0x0, 0x1000, MEM_RAM },
-		{ 0x3000, 0x1000, MEM_RAM },
-		{ 0x5000, 0x1000, MEM_RAM },
-		{ 0x8000, 0x1000, MEM_RESERVED },
-		{ 0x800, 0x5000, MEM_RAM }, /* swallows all three RAM ranges */
-	};
+	static const struct mem_range r[] =
+	    {
+		{0x0, 0x1000, MEM_RAM},	   {0x3000, 0x1000, MEM_RAM},
+		{0x5000, 0x1000, MEM_RAM}, {0x8000, 0x1000, MEM_RESERVED},
+		{0x800, 0x5000, MEM_RAM}, /* swallows all three RAM ranges */
+	    };
 	u64 info = v1_info(0);
 
 	(void)state;
@@ -494,8 +497,8 @@ static void test_too_many_entries(void **state)
 static void test_entry_wraps(void **state)
 {
 	static const struct mem_range r[] = {
-		{ 0x0, 0x9F000, MEM_RAM },
-		{ 0xFFFFFFFFFFFFF000, 0x1000, MEM_RESERVED },
+	    {0x0, 0x9F000, MEM_RAM},
+	    {0xFFFFFFFFFFFFF000, 0x1000, MEM_RESERVED},
 	};
 	u64 info = v1_info(0);
 
@@ -507,8 +510,8 @@ static void test_entry_wraps(void **state)
 static void test_no_ram(void **state)
 {
 	static const struct mem_range r[] = {
-		{ 0x0, 0x9F000, MEM_RESERVED },
-		{ 0x100000, 0, MEM_RAM },
+	    {0x0, 0x9F000, MEM_RESERVED},
+	    {0x100000, 0, MEM_RAM},
 	};
 	u64 info = v1_info(0);
 
@@ -576,7 +579,7 @@ static void test_cmdline_unterminated(void **state)
 	reset(NULL);
 	{
 		static char s[2000];
-		struct mod m = { 0x200000, 0x201000, s };
+		struct mod m = {0x200000, 0x201000, s};
 
 		memset(s, 'm', sizeof(s) - 1);
 		info = v1_info(0);
@@ -616,21 +619,21 @@ static void mods_case(const struct mod *m, int n, const char *msg)
 static void test_module_outside_ram(void **state)
 {
 	static const struct mod gap[] = {
-		{ 0x200000, 0x201000, "a" },
-		{ 0xA0000, 0xA1000, "vga.bin" },
+	    {0x200000, 0x201000, "a"},
+	    {0xA0000, 0xA1000, "vga.bin"},
 	};
 	static const struct mod straddle[] = {
-		{ 0xFFDF000, 0xFFE1000, "big.bin" },
+	    {0xFFDF000, 0xFFE1000, "big.bin"},
 	};
 	static const struct mod span[] = {
-		{ 0x9F000, 0x101000, "across" }, /* RAM, reserved, gap, RAM */
+	    {0x9F000, 0x101000, "across"}, /* RAM, reserved, gap, RAM */
 	};
 	static const struct mod high[] = {
-		{ 0x4000000, 0x4001000, "a" },
-		{ 0x10000000, 0x10001000, "guest.bin" },
+	    {0x4000000, 0x4001000, "a"},
+	    {0x10000000, 0x10001000, "guest.bin"},
 	};
 	static const struct mod edge[] = {
-		{ 0x100000, 0xFFE0000, "whole" }, /* exactly the RAM range: fine */
+	    {0x100000, 0xFFE0000, "whole"}, /* exactly the RAM range: fine */
 	};
 
 	(void)state;
@@ -643,8 +646,8 @@ static void test_module_outside_ram(void **state)
 
 static void test_module_empty_or_inverted(void **state)
 {
-	static const struct mod empty[] = { { 0x200000, 0x200000, "empty" } };
-	static const struct mod inverted[] = { { 0x201000, 0x200000, "inv" } };
+	static const struct mod empty[] = {{0x200000, 0x200000, "empty"}};
+	static const struct mod inverted[] = {{0x201000, 0x200000, "inv"}};
 
 	(void)state;
 	mods_case(empty, 1, "module 0 'empty' has empty or inverted range [0x200000,0x200000)");
@@ -654,17 +657,17 @@ static void test_module_empty_or_inverted(void **state)
 static void test_modules_overlap(void **state)
 {
 	static const struct mod overlap[] = {
-		{ 0x200000, 0x300000, "a" },
-		{ 0x400000, 0x500000, "b" },
-		{ 0x2FF000, 0x301000, "c" },
+	    {0x200000, 0x300000, "a"},
+	    {0x400000, 0x500000, "b"},
+	    {0x2FF000, 0x301000, "c"},
 	};
 	static const struct mod touching[] = {
-		{ 0x200000, 0x300000, "a" },
-		{ 0x300000, 0x400000, "b" },
+	    {0x200000, 0x300000, "a"},
+	    {0x300000, 0x400000, "b"},
 	};
 	static const struct mod nested[] = {
-		{ 0x200000, 0x300000, "a" },
-		{ 0x250000, 0x260000, "b" },
+	    {0x200000, 0x300000, "a"},
+	    {0x250000, 0x260000, "b"},
 	};
 
 	(void)state;
@@ -812,38 +815,52 @@ static void test_err_buffer_small(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_v1_qemu, reset),
-		cmocka_unit_test_setup(test_v1_minimal, reset),
-		cmocka_unit_test_setup(test_v2_good, reset),
-		cmocka_unit_test_setup(test_v1_map_truncated, reset),
-		cmocka_unit_test_setup(test_v1_map_entry_size, reset),
-		cmocka_unit_test_setup(test_v1_map_unreadable, reset),
-		cmocka_unit_test_setup(test_overlap_ram_reserved, reset),
-		cmocka_unit_test_setup(test_overlap_partial, reset),
-		cmocka_unit_test_setup(test_duplicates_merged, reset),
-		cmocka_unit_test_setup(test_bridge_merges_three, reset),
-		cmocka_unit_test_setup(test_too_many_entries, reset),
-		cmocka_unit_test_setup(test_entry_wraps, reset),
-		cmocka_unit_test_setup(test_no_ram, reset),
-		cmocka_unit_test_setup(test_cmdline_too_long, reset),
-		cmocka_unit_test_setup(test_cmdline_unterminated, reset),
-		cmocka_unit_test_setup(test_module_outside_ram, reset),
-		cmocka_unit_test_setup(test_module_empty_or_inverted, reset),
-		cmocka_unit_test_setup(test_modules_overlap, reset),
-		cmocka_unit_test_setup(test_too_many_modules, reset),
-		cmocka_unit_test_setup(test_v1_no_mmap, reset),
-		cmocka_unit_test_setup(test_v2_no_mmap, reset),
-		cmocka_unit_test_setup(test_unknown_magic, reset),
-		cmocka_unit_test_setup(test_v2_tag_overruns, reset),
-		cmocka_unit_test_setup(test_v2_no_end_tag, reset),
-		cmocka_unit_test_setup(test_v2_tag_too_small, reset),
-		cmocka_unit_test_setup(test_info_unreadable, reset),
-		cmocka_unit_test_setup(test_err_buffer_small, reset),
+	static const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup(test_v1_qemu, reset),
+	    cmocka_unit_test_setup(test_v1_minimal, reset),
+	    cmocka_unit_test_setup(test_v2_good, reset),
+	    cmocka_unit_test_setup(test_v1_map_truncated, reset),
+	    cmocka_unit_test_setup(test_v1_map_entry_size, reset),
+	    cmocka_unit_test_setup(test_v1_map_unreadable, reset),
+	    cmocka_unit_test_setup(test_overlap_ram_reserved, reset),
+	    cmocka_unit_test_setup(test_overlap_partial, reset),
+	    cmocka_unit_test_setup(test_duplicates_merged, reset),
+	    cmocka_unit_test_setup(test_bridge_merges_three, reset),
+	    cmocka_unit_test_setup(test_too_many_entries, reset),
+	    cmocka_unit_test_setup(test_entry_wraps, reset),
+	    cmocka_unit_test_setup(test_no_ram, reset),
+	    cmocka_unit_test_setup(test_cmdline_too_long, reset),
+	    cmocka_unit_test_setup(test_cmdline_unterminated, reset),
+	    cmocka_unit_test_setup(test_module_outside_ram, reset),
+	    cmocka_unit_test_setup(test_module_empty_or_inverted, reset),
+	    cmocka_unit_test_setup(test_modules_overlap, reset),
+	    cmocka_unit_test_setup(test_too_many_modules, reset),
+	    cmocka_unit_test_setup(test_v1_no_mmap, reset),
+	    cmocka_unit_test_setup(test_v2_no_mmap, reset),
+	    cmocka_unit_test_setup(test_unknown_magic, reset),
+	    cmocka_unit_test_setup(test_v2_tag_overruns, reset),
+	    cmocka_unit_test_setup(test_v2_no_end_tag, reset),
+	    cmocka_unit_test_setup(test_v2_tag_too_small, reset),
+	    cmocka_unit_test_setup(test_info_unreadable, reset),
+	    cmocka_unit_test_setup(test_err_buffer_small, reset),
 	};
-	int failed = cmocka_run_group_tests(tests, NULL, NULL);
+	int failed = 0;
+	size_t i;
 
-	fflush(stderr);
-	printf("%d passed, %d failed\n", (int)ARRAY_SIZE(tests) - failed, failed);
+	/* One group per test, so each gets its own PASS/FAIL line. */
+	for (i = 0; i < ARRAY_SIZE(tests); i++) {
+		const struct CMUnitTest one[] = {tests[i]};
+		const char *name = tests[i].name + strlen("test_");
+
+		reason[0] = '\0';
+		if (cmocka_run_group_tests_name(name, one, NULL, NULL)) {
+			printf("FAIL unit/multiboot/%s: %s\n", name,
+			       reason[0] ? reason : "assertion failed (see above)");
+			failed++;
+		} else {
+			printf("PASS unit/multiboot/%s\n", name);
+		}
+	}
+	printf("%zu passed, %d failed\n", ARRAY_SIZE(tests) - failed, failed);
 	return failed != 0;
 }
