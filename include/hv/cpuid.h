@@ -1,4 +1,4 @@
-/* Hyper-V CPUID leaves (TLFS 2.4) and the bits Septum uses. */
+/* Hyper-V CPUID leaves (TLFS "Feature Discovery") and the bits Septum sets. */
 #ifndef HV_CPUID_H
 #define HV_CPUID_H
 
@@ -8,7 +8,8 @@
 #define HV_CPUID_FEATURES			0x40000003
 #define HV_CPUID_ENLIGHTENMENT_INFO		0x40000004
 #define HV_CPUID_IMPLEMENTATION_LIMITS		0x40000005
-#define HV_CPUID_MAX_LEAF			HV_CPUID_IMPLEMENTATION_LIMITS
+#define HV_CPUID_NESTED_FEATURES		0x4000000A
+#define HV_CPUID_MAX_LEAF			HV_CPUID_NESTED_FEATURES
 
 /* "Microsoft Hv" in EBX, ECX, EDX. */
 #define HV_CPUID_SIGNATURE_EBX	0x7263694D
@@ -17,7 +18,7 @@
 /* "Hv#1" in EAX of 0x40000001. */
 #define HV_CPUID_INTERFACE_HV1	0x31237648
 
-/* 0x40000003 EAX: partition privilege mask, low half (TLFS HV_PARTITION_PRIVILEGE_MASK). */
+/* 0x40000003 EAX: partition privilege mask, low half. */
 #define HV_MSR_VP_RUNTIME_AVAILABLE	(1U << 0)
 #define HV_MSR_TIME_REF_COUNT_AVAILABLE	(1U << 1)
 #define HV_MSR_SYNIC_AVAILABLE		(1U << 2)
@@ -30,5 +31,22 @@
 #define HV_MSR_REFERENCE_TSC_AVAILABLE	(1U << 9)
 #define HV_MSR_GUEST_IDLE_AVAILABLE	(1U << 10)
 #define HV_ACCESS_FREQUENCY_MSRS	(1U << 11)
+
+/* 0x40000003 EBX: partition privilege mask, high half. */
+#define HV_CREATE_PARTITIONS		(1U << 0)
+#define HV_ACCESS_PARTITION_ID		(1U << 1)
+#define HV_ACCESS_MEMORY_POOL		(1U << 2)
+#define HV_POST_MESSAGES		(1U << 4)
+#define HV_SIGNAL_EVENTS		(1U << 5)
+#define HV_CPU_MANAGEMENT		(1U << 12)
+
+/* 0x40000003 EDX: misc features. */
+#define HV_FEATURE_FREQUENCY_MSRS_AVAILABLE	(1U << 8)
+#define HV_FEATURE_GUEST_CRASH_MSR_AVAILABLE	(1U << 10)
+#define HV_STIMER_DIRECT_MODE_AVAILABLE		(1U << 19)
+
+/* 0x40000004 EAX: recommendations. */
+#define HV_X64_APIC_ACCESS_RECOMMENDED		(1U << 3)
+#define HV_DEPRECATING_AEOI_RECOMMENDED		(1U << 9)
 
 #endif

@@ -1,14 +1,73 @@
-/* Hyper-V synthetic MSRs (TLFS 2.4 / appendix) and their field layouts. */
+/* Hyper-V synthetic MSRs (TLFS; Linux hyperv-tlfs.h) and their fields. */
 #ifndef HV_MSR_H
 #define HV_MSR_H
 
 #define HV_X64_MSR_GUEST_OS_ID		0x40000000
 #define HV_X64_MSR_HYPERCALL		0x40000001
 #define HV_X64_MSR_VP_INDEX		0x40000002
+#define HV_X64_MSR_RESET		0x40000003
+#define HV_X64_MSR_VP_RUNTIME		0x40000010
+#define HV_X64_MSR_TIME_REF_COUNT	0x40000020
+#define HV_X64_MSR_REFERENCE_TSC	0x40000021
+#define HV_X64_MSR_TSC_FREQUENCY	0x40000022
+#define HV_X64_MSR_APIC_FREQUENCY	0x40000023
+#define HV_X64_MSR_EOI			0x40000070
+#define HV_X64_MSR_ICR			0x40000071
+#define HV_X64_MSR_TPR			0x40000072
+#define HV_X64_MSR_VP_ASSIST_PAGE	0x40000073
+#define HV_X64_MSR_SCONTROL		0x40000080
+#define HV_X64_MSR_SVERSION		0x40000081
+#define HV_X64_MSR_SIEFP		0x40000082
+#define HV_X64_MSR_SIMP			0x40000083
+#define HV_X64_MSR_EOM			0x40000084
+#define HV_X64_MSR_SINT0		0x40000090
+#define HV_X64_MSR_SINT15		0x4000009F
+#define HV_X64_MSR_STIMER0_CONFIG	0x400000B0
+#define HV_X64_MSR_STIMER0_COUNT	0x400000B1
+#define HV_X64_MSR_STIMER3_COUNT	0x400000B7
+#define HV_X64_MSR_GUEST_IDLE		0x400000F0
+#define HV_X64_MSR_CRASH_P0		0x40000100
+#define HV_X64_MSR_CRASH_P4		0x40000104
+#define HV_X64_MSR_CRASH_CTL		0x40000105
 
 /* HV_X64_MSR_HYPERCALL: bit 0 enable, bit 1 locked, bits 63:12 GPA page. */
 #define HV_X64_MSR_HYPERCALL_ENABLE	(1ULL << 0)
 #define HV_X64_MSR_HYPERCALL_LOCKED	(1ULL << 1)
-#define HV_X64_MSR_HYPERCALL_PFN_SHIFT	12
+
+/* REFERENCE_TSC, VP_ASSIST_PAGE, SIMP, SIEFP: bit 0 enable, 63:12 GPA page. */
+#define HV_X64_MSR_PAGE_ENABLE		(1ULL << 0)
+#define HV_X64_MSR_PAGE_GPA_MASK	(~0xFFFULL)
+
+#define HV_SYNIC_CONTROL_ENABLE		(1ULL << 0)
+#define HV_SYNIC_VERSION_1		0x1
+
+/* SINTx */
+#define HV_SYNIC_SINT_VECTOR_MASK	0xFFULL
+#define HV_SYNIC_SINT_MASKED		(1ULL << 16)
+#define HV_SYNIC_SINT_AUTO_EOI		(1ULL << 17)
+#define HV_SYNIC_SINT_POLLING		(1ULL << 18)
+
+/* STIMERx_CONFIG */
+#define HV_STIMER_ENABLE		(1ULL << 0)
+#define HV_STIMER_PERIODIC		(1ULL << 1)
+#define HV_STIMER_LAZY			(1ULL << 2)
+#define HV_STIMER_AUTOENABLE		(1ULL << 3)
+#define HV_STIMER_APIC_VECTOR_SHIFT	4
+#define HV_STIMER_APIC_VECTOR_MASK	(0xFFULL << 4)
+#define HV_STIMER_DIRECT_MODE		(1ULL << 12)
+#define HV_STIMER_SINT_SHIFT		16
+#define HV_STIMER_SINT_MASK		(0xFULL << 16)
+#define HV_STIMER_COUNT			4
+
+/* CRASH_CTL */
+#define HV_CRASH_CTL_CRASH_NOTIFY	(1ULL << 63)
+
+/* The reference TSC page (TLFS "Partition Reference TSC Mechanism"). */
+struct hv_reference_tsc_page {
+	volatile unsigned int tsc_sequence;
+	unsigned int reserved1;
+	volatile unsigned long long tsc_scale;
+	volatile long long tsc_offset;
+};
 
 #endif
