@@ -6,6 +6,7 @@
  */
 #include "cpuid.h"
 #include "hv/cpuid.h"
+#include "partition.h"
 #include "x86.h"
 
 #define CPUID1_ECX_MONITOR	BIT(3)
@@ -19,7 +20,7 @@
 #define SEPTUM_BUILD		1
 #define SEPTUM_VERSION		0x00000001	/* major 0, minor 1 */
 
-static void hv_leaf(u32 leaf, struct cpuid_regs *r)
+static void hv_leaf(struct partition *p, u32 leaf, struct cpuid_regs *r)
 {
 	*r = (struct cpuid_regs){ 0 };
 	switch (leaf) {
@@ -38,6 +39,7 @@ static void hv_leaf(u32 leaf, struct cpuid_regs *r)
 		break;
 	case HV_CPUID_FEATURES:
 		r->eax = HV_MSR_HYPERCALL_AVAILABLE | HV_MSR_VP_INDEX_AVAILABLE;
+		r->ebx = p->privileges;
 		break;
 	case HV_CPUID_ENLIGHTENMENT_INFO:
 		r->ebx = 0xFFFFFFFF;	/* spinlock retries: never notify */
@@ -49,14 +51,13 @@ static void hv_leaf(u32 leaf, struct cpuid_regs *r)
 	}
 }
 
-void cpuid_handle(struct vp *vp)
+void cpuid_compute(struct vp *vp, u32 leaf, u32 subleaf, u32 out[4])
 {
-	u32 leaf = vp->gprs.rax, subleaf = vp->gprs.rcx;
 	u64 cr4 = arch->vp_get_reg(vp, VP_REG_CR4);
 	struct cpuid_regs r;
 
 	if (leaf >= 0x40000000 && leaf <= 0x4FFFFFFF) {
-		hv_leaf(leaf, &r);
+		hv_leaf(vp->part, leaf, &r);
 	} else {
 		cpuid(leaf, subleaf, &r);
 		switch (leaf) {
@@ -82,9 +83,20 @@ void cpuid_handle(struct vp *vp)
 			break;
 		}
 	}
-	vp->gprs.rax = r.eax;
-	vp->gprs.rbx = r.ebx;
-	vp->gprs.rcx = r.ecx;
-	vp->gprs.rdx = r.edx;
+	out[0] = r.eax;
+	out[1] = r.ebx;
+	out[2] = r.ecx;
+	out[3] = r.edx;
+}
+
+void cpuid_handle(struct vp *vp)
+{
+	u32 r[4];
+
+	cpuid_compute(vp, vp->gprs.rax, vp->gprs.rcx, r);
+	vp->gprs.rax = r[0];
+	vp->gprs.rbx = r[1];
+	vp->gprs.rcx = r[2];
+	vp->gprs.rdx = r[3];
 	vp_skip(vp);
 }

@@ -14,7 +14,10 @@ static void report_byte(struct partition *p, char c)
 		return;
 	}
 	p->report_line[p->report_len] = '\0';
-	pr_info("p%u: %s", p->id, p->report_line);
+	if (p->kind == PARTITION_ROOT)
+		pr_info("root: %s", p->report_line);
+	else
+		pr_info("p%lu: %s", p->id, p->report_line);
 	p->report_len = 0;
 	if (c != '\n')
 		report_byte(p, c);

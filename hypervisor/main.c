@@ -5,11 +5,13 @@
  */
 #include "arch.h"
 #include "bootinfo.h"
+#include "frames.h"
 #include "lib.h"
 #include "log.h"
 #include "mm.h"
 #include "partition.h"
 #include "testguest.h"
+#include "time.h"
 #include "x86.h"
 
 #define DEFAULT_HV_MEM		(64ULL << 20)
@@ -163,8 +165,43 @@ static void setup_memory(void)
 	for (u32 i = 0; i < bi.nmem; i++)
 		top = MAX(top, bi.mem[i].base + bi.mem[i].size);
 	hvpt_init(top);
+
+	/* Every RAM frame is the root's but the hypervisor's own. */
+	top = 0;
+	for (u32 i = 0; i < bi.nmem; i++)
+		if (bi.mem[i].type == MEM_RAM)
+			top = MAX(top, bi.mem[i].base + bi.mem[i].size);
+	if (frames_init(ALIGN_UP(top, PAGE_SIZE)))
+		panic("no memory for the frame table");
+	for (u32 i = 0; i < bi.nmem; i++)
+		if (bi.mem[i].type == MEM_RAM)
+			frames_set(ALIGN_UP(bi.mem[i].base, PAGE_SIZE),
+				   ALIGN_DOWN(bi.mem[i].base + bi.mem[i].size, PAGE_SIZE) -
+					   ALIGN_UP(bi.mem[i].base, PAGE_SIZE),
+				   FRAME_ROOT);
+	frames_set(base, config.hv_mem, FRAME_HV);
+	frames_set((u64)_image_start, ALIGN_UP((u64)_end, PAGE_SIZE) - (u64)_image_start, FRAME_HV);
 	pr_info("memory: %lu MiB at [%lx, %lx), %lu pages free", config.hv_mem >> 20, base,
 		base + config.hv_mem, hv_pages.nfree);
+}
+
+/* A first module with the argument "root" runs as the root partition. */
+static bool wants_root(const struct boot_module *mod)
+{
+	const char *s = mod->cmdline;
+
+	for (; *s; s++)
+		if (s[0] == ' ' && !strncmp(s + 1, "root", 4) && (s[5] == ' ' || !s[5]))
+			return true;
+	return false;
+}
+
+static void run_root(void)
+{
+	struct partition *root = testroot_create(&bi);
+
+	partition_run(root);
+	pr_info("root partition ended");
 }
 
 static void run_test_guests(void)
@@ -172,7 +209,7 @@ static void run_test_guests(void)
 	for (u32 i = 0; i < bi.nmods; i++) {
 		u64 free_before = hv_pages.nfree;
 		struct partition *p = testguest_create(&bi.mods[i], config.guest_mem);
-		u32 id;
+		u64 id;
 
 		if (!p)
 			continue;
@@ -180,9 +217,9 @@ static void run_test_guests(void)
 		partition_run(p);
 		partition_destroy(p);
 		if (hv_pages.nfree != free_before)
-			pr_err("partition %u leaked %ld pages", id, (s64)(free_before - hv_pages.nfree));
+			pr_err("partition %lu leaked %ld pages", id, (s64)(free_before - hv_pages.nfree));
 		else
-			pr_info("partition %u destroyed, all its pages returned", id);
+			pr_info("partition %lu destroyed, all its pages returned", id);
 	}
 }
 
@@ -203,7 +240,11 @@ void hv_main(u32 magic, u64 info)
 	if (arch->cpu_init())
 		panic("cannot enable %s", arch->name);
 	pr_info("virtualization: %s", arch->name);
-	run_test_guests();
+	tsc_init();
+	if (bi.nmods && wants_root(&bi.mods[0]))
+		run_root();
+	else
+		run_test_guests();
 	pr_info("all partitions done; %lu pages free", hv_pages.nfree);
 	platform_halt(0);
 }

@@ -1,18 +1,42 @@
-/* Synthetic MSRs (TLFS 2.4, 3.13): guest OS id, hypercall page, VP index. */
+/*
+ * Synthetic MSRs (TLFS "Partition and VP properties", "Timers"): guest
+ * identity, the hypercall page, VP index and assist page, reference time
+ * and the TSC page, frequencies, crash reporting, reset and idle. SynIC,
+ * synthetic timers and the virtual APIC have their own units.
+ */
 #include "hv/hypercall.h"
 #include "hv/msr.h"
 #include "log.h"
 #include "msr.h"
 #include "partition.h"
+#include "time.h"
 
-/* TLFS 3.13: the hypercall page is an overlay with the calling sequence. */
+#define APIC_BUS_HZ 1000000000ULL	/* what the virtual APIC timer counts */
+
+/* TLFS "Hypercall Page": the overlay holds the calling sequence. */
 static int hypercall_page_write(struct partition *p, u64 val)
 {
 	static const u8 code[] = { 0x0F, 0x01, 0xD9, 0xC3 }; /* vmmcall; ret */
 
 	if (!(val & HV_X64_MSR_HYPERCALL_ENABLE))
 		return 0;
-	return partition_write(p, val & ~(PAGE_SIZE - 1), code, sizeof(code));
+	return partition_write(p, val & HV_X64_MSR_PAGE_GPA_MASK, code, sizeof(code));
+}
+
+/* TLFS "Partition Reference TSC Mechanism": time = (tsc * scale) >> 64 + offset. */
+static int reference_tsc_page_write(struct partition *p, u64 val)
+{
+	struct hv_reference_tsc_page page = { 0 };
+	u64 scale;
+	s64 offset;
+
+	if (!(val & HV_X64_MSR_PAGE_ENABLE))
+		return 0;
+	reftime_tsc_page(p, &scale, &offset);
+	page.tsc_sequence = 1;
+	page.tsc_scale = scale;
+	page.tsc_offset = offset;
+	return partition_write(p, val & HV_X64_MSR_PAGE_GPA_MASK, &page, sizeof(page));
 }
 
 int msr_read(struct vp *vp, u32 msr, u64 *val)
@@ -28,6 +52,42 @@ int msr_read(struct vp *vp, u32 msr, u64 *val)
 		return 0;
 	case HV_X64_MSR_VP_INDEX:
 		*val = vp->index;
+		return 0;
+	case HV_X64_MSR_VP_RUNTIME:
+		*val = scale_64(vp->runtime_tsc, 10000000, tsc_hz);
+		return 0;
+	case HV_X64_MSR_TIME_REF_COUNT:
+		*val = reftime_now(p);
+		return 0;
+	case HV_X64_MSR_REFERENCE_TSC:
+		*val = p->reference_tsc_msr;
+		return 0;
+	case HV_X64_MSR_TSC_FREQUENCY:
+		*val = tsc_hz;
+		return 0;
+	case HV_X64_MSR_APIC_FREQUENCY:
+		*val = APIC_BUS_HZ;
+		return 0;
+	case HV_X64_MSR_VP_ASSIST_PAGE:
+		*val = vp->vp_assist_msr;
+		return 0;
+	case HV_X64_MSR_CRASH_CTL:
+		*val = HV_CRASH_CTL_CRASH_NOTIFY;
+		return 0;
+	case HV_X64_MSR_GUEST_IDLE:
+		/* TLFS: idle until an interrupt arrives, even with IF clear. */
+		if (p->kind != PARTITION_CHILD)
+			return -1;
+		vp->run_state = VP_HALTED;
+		vp->idle_ignores_if = true;
+		*val = 0;
+		return 0;
+	case HV_X64_MSR_RESET:
+		*val = 0;
+		return 0;
+	}
+	if (msr >= HV_X64_MSR_CRASH_P0 && msr <= HV_X64_MSR_CRASH_P4) {
+		*val = p->crash[msr - HV_X64_MSR_CRASH_P0];
 		return 0;
 	}
 	return -1;
@@ -54,6 +114,27 @@ int msr_write(struct vp *vp, u32 msr, u64 val)
 		if (hypercall_page_write(p, val))
 			return -1;
 		p->hypercall_msr = val;
+		return 0;
+	case HV_X64_MSR_REFERENCE_TSC:
+		val &= HV_X64_MSR_PAGE_GPA_MASK | HV_X64_MSR_PAGE_ENABLE;
+		if (reference_tsc_page_write(p, val))
+			return -1;
+		p->reference_tsc_msr = val;
+		return 0;
+	case HV_X64_MSR_VP_ASSIST_PAGE:
+		vp->vp_assist_msr = val & (HV_X64_MSR_PAGE_GPA_MASK | HV_X64_MSR_PAGE_ENABLE);
+		return 0;
+	case HV_X64_MSR_CRASH_CTL:
+		if (val & HV_CRASH_CTL_CRASH_NOTIFY)
+			pr_warn("%s: guest crash report: %lx %lx %lx %lx %lx", p->name, p->crash[0],
+				p->crash[1], p->crash[2], p->crash[3], p->crash[4]);
+		return 0;
+	case HV_X64_MSR_RESET:
+		/* Only the root can reset a partition: it sees the write. */
+		return (val & 1) && p->kind == PARTITION_CHILD ? MSR_TO_ROOT : 0;
+	}
+	if (msr >= HV_X64_MSR_CRASH_P0 && msr <= HV_X64_MSR_CRASH_P4) {
+		p->crash[msr - HV_X64_MSR_CRASH_P0] = val;
 		return 0;
 	}
 	return -1;

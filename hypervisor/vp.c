@@ -42,11 +42,17 @@ u32 vp_cpl(struct vp *vp)
 
 bool vp_skip(struct vp *vp)
 {
-	if (arch->vp_skip_instruction(vp) == 0)
-		return true;
-	partition_terminate(vp->part, "cannot decode the intercepted instruction at rip %lx",
-			    arch->vp_get_reg(vp, VP_REG_RIP));
-	return false;
+	int len = arch->vp_insn_length(vp);
+	u64 rip = arch->vp_get_reg(vp, VP_REG_RIP);
+
+	if (len <= 0 || len > 15) {
+		partition_terminate(vp->part, "cannot decode the intercepted instruction at rip %lx",
+				    rip);
+		return false;
+	}
+	rip += len;
+	arch->vp_set_reg(vp, VP_REG_RIP, vp_cpu_mode(vp) == VP_MODE_64 ? rip : (u32)rip);
+	return true;
 }
 
 void vp_inject_gp(struct vp *vp)
@@ -59,28 +65,27 @@ void vp_inject_ud(struct vp *vp)
 	arch->vp_inject_exception(vp, X86_EXC_UD, false, 0);
 }
 
-static void handle_msr(struct vp *vp, bool write)
+bool vp_handle_msr(struct vp *vp, bool write)
 {
 	u32 msr = vp->gprs.rcx;
-	u64 val;
+	bool ignore = vp->part->ignore_unknown_msrs;
+	u64 val = (vp->gprs.rdx << 32) | (u32)vp->gprs.rax;
+	int err = write ? msr_write(vp, msr, val) : msr_read(vp, msr, &val);
 
-	if (write) {
-		val = (vp->gprs.rdx << 32) | (u32)vp->gprs.rax;
-		if (msr_write(vp, msr, val)) {
-			pr_debug("%s: #GP on wrmsr %x <- %lx", vp->part->name, msr, val);
-			vp_inject_gp(vp);
-			return;
-		}
-	} else {
-		if (msr_read(vp, msr, &val)) {
-			pr_debug("%s: #GP on rdmsr %x", vp->part->name, msr);
-			vp_inject_gp(vp);
-			return;
-		}
+	if (err == MSR_TO_ROOT)
+		return false;
+	if (err && !ignore) {
+		pr_debug("%s: #GP on %s %x", vp->part->name, write ? "wrmsr" : "rdmsr", msr);
+		vp_inject_gp(vp);
+		return true;
+	}
+	if (!write) {
+		val = err ? 0 : val;
 		vp->gprs.rax = (u32)val;
 		vp->gprs.rdx = val >> 32;
 	}
 	vp_skip(vp);
+	return true;
 }
 
 void vp_handle_exit(struct vp *vp, const struct vp_exit *exit)
@@ -93,7 +98,8 @@ void vp_handle_exit(struct vp *vp, const struct vp_exit *exit)
 		break;
 	case VP_EXIT_MSR_READ:
 	case VP_EXIT_MSR_WRITE:
-		handle_msr(vp, exit->reason == VP_EXIT_MSR_WRITE);
+		if (!vp_handle_msr(vp, exit->reason == VP_EXIT_MSR_WRITE))
+			vp_inject_gp(vp);
 		break;
 	case VP_EXIT_IO:
 		io_handle(vp, exit);
@@ -125,6 +131,9 @@ void vp_handle_exit(struct vp *vp, const struct vp_exit *exit)
 	case VP_EXIT_UNHANDLED:
 		partition_terminate(p, "unhandled exit %s (0x%lx)", exit->unhandled.name,
 				    exit->unhandled.code);
+		break;
+	case VP_EXIT_INTERRUPT:
+	case VP_EXIT_INTERRUPT_WINDOW:
 		break;
 	}
 }

@@ -37,7 +37,7 @@ static int build_page_tables(struct partition *p)
 	return 0;
 }
 
-static void set_long_mode(struct vp *vp, u64 rip, u64 ram_size)
+static void set_long_mode(struct vp *vp, u64 rsp)
 {
 	static const struct vp_segment code = { 0, 0xFFFFFFFF, 0x08, 0xA09B };
 	static const struct vp_segment data = { 0, 0xFFFFFFFF, 0x10, 0xC093 };
@@ -51,7 +51,7 @@ static void set_long_mode(struct vp *vp, u64 rip, u64 ram_size)
 	arch->vp_set_reg(vp, VP_REG_CR4, X86_CR4_PAE);
 	arch->vp_set_reg(vp, VP_REG_EFER, EFER_LME | EFER_LMA | EFER_NXE);
 	arch->vp_set_reg(vp, VP_REG_RFLAGS, 2);
-	arch->vp_set_reg(vp, VP_REG_RIP, rip);
+	arch->vp_set_reg(vp, VP_REG_RIP, SEPTUM_TESTGUEST_LOAD_GPA);
 	arch->vp_set_seg(vp, VP_SEG_CS, &code);
 	arch->vp_set_seg(vp, VP_SEG_SS, &data);
 	arch->vp_set_seg(vp, VP_SEG_DS, &data);
@@ -62,13 +62,25 @@ static void set_long_mode(struct vp *vp, u64 rip, u64 ram_size)
 	arch->vp_set_seg(vp, VP_SEG_LDTR, &ldtr);
 	arch->vp_set_seg(vp, VP_SEG_GDTR, &table);
 	arch->vp_set_seg(vp, VP_SEG_IDTR, &table);
-	vp->gprs.rsp = ram_size;
-	vp->gprs.rdi = ram_size;
+	vp->gprs.rsp = rsp;
 	vp->gprs.rsi = SEPTUM_TESTGUEST_CMDLINE_GPA;
 }
 
+int testguest_load(struct partition *p, const struct boot_module *mod, u64 rsp)
+{
+	u64 image_size = mod->end - mod->start;
+	size_t cmdlen = strnlen(mod->cmdline, sizeof(mod->cmdline) - 1) + 1;
+
+	if (build_page_tables(p) ||
+	    partition_write(p, SEPTUM_TESTGUEST_CMDLINE_GPA, mod->cmdline, cmdlen) ||
+	    partition_write(p, SEPTUM_TESTGUEST_LOAD_GPA, phys_to_virt(mod->start), image_size))
+		return -1;
+	set_long_mode(p->vp[0], rsp);
+	return 0;
+}
+
 /* QEMU passes the module's path first; the name starts at its last part. */
-static const char *basename(const char *cmdline)
+const char *module_name(const char *cmdline)
 {
 	const char *name = cmdline;
 
@@ -81,7 +93,6 @@ static const char *basename(const char *cmdline)
 struct partition *testguest_create(const struct boot_module *mod, u64 ram_size)
 {
 	u64 image_size = mod->end - mod->start;
-	size_t cmdlen = strnlen(mod->cmdline, sizeof(mod->cmdline) - 1) + 1;
 	struct partition *p;
 
 	if (image_size > ram_size - SEPTUM_TESTGUEST_LOAD_GPA - PAGE_SIZE) {
@@ -89,22 +100,20 @@ struct partition *testguest_create(const struct boot_module *mod, u64 ram_size)
 		       image_size, ram_size >> 20);
 		return NULL;
 	}
-	p = partition_create(basename(mod->cmdline));
+	p = partition_create_boot(module_name(mod->cmdline));
 	if (!p) {
 		pr_err("test guest '%s': no room for another partition", mod->cmdline);
 		return NULL;
 	}
 	/* Two halves, so the GPA space is not one contiguous host run. */
 	if (partition_add_ram(p, 0, ram_size / 2) ||
-	    partition_add_ram(p, ram_size / 2, ram_size / 2) || build_page_tables(p) ||
-	    partition_write(p, SEPTUM_TESTGUEST_CMDLINE_GPA, mod->cmdline, cmdlen) ||
-	    partition_write(p, SEPTUM_TESTGUEST_LOAD_GPA, phys_to_virt(mod->start), image_size)) {
+	    partition_add_ram(p, ram_size / 2, ram_size / 2) || testguest_load(p, mod, ram_size)) {
 		pr_err("test guest '%s': out of hypervisor memory", mod->cmdline);
 		partition_destroy(p);
 		return NULL;
 	}
-	set_long_mode(p->vp, SEPTUM_TESTGUEST_LOAD_GPA, ram_size);
-	pr_info("partition %u (%s): %lu MiB RAM, entry %x", p->id, p->name, ram_size >> 20,
+	p->vp[0]->gprs.rdi = ram_size;
+	pr_info("partition %lu (%s): %lu MiB RAM, entry %x", p->id, p->name, ram_size >> 20,
 		SEPTUM_TESTGUEST_LOAD_GPA);
 	return p;
 }

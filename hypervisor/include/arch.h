@@ -22,6 +22,16 @@ enum vp_reg {
 	VP_REG_PAT,
 	VP_REG_DR6,
 	VP_REG_DR7,
+	VP_REG_KERNEL_GS_BASE,
+	VP_REG_STAR,
+	VP_REG_LSTAR,
+	VP_REG_CSTAR,
+	VP_REG_SFMASK,
+	VP_REG_SYSENTER_CS,
+	VP_REG_SYSENTER_ESP,
+	VP_REG_SYSENTER_EIP,
+	VP_REG_TSC_OFFSET,
+	VP_REG_INTERRUPT_SHADOW,
 };
 
 enum vp_seg { VP_SEG_ES, VP_SEG_CS, VP_SEG_SS, VP_SEG_DS, VP_SEG_FS, VP_SEG_GS,
@@ -49,6 +59,8 @@ enum vp_exit_reason {
 	VP_EXIT_SHUTDOWN,
 	VP_EXIT_EXCEPTION,
 	VP_EXIT_INVALID_STATE,
+	VP_EXIT_INTERRUPT,		/* a physical interrupt: the root must run */
+	VP_EXIT_INTERRUPT_WINDOW,	/* the guest can take an interrupt now */
 	VP_EXIT_UNHANDLED,
 };
 
@@ -80,18 +92,29 @@ struct arch_ops {
 	const char *name;
 	const struct gpa_map_ops *gpa_ops;
 	int (*cpu_init)(void);
-	int (*vp_create)(struct vp *vp);
-	void (*vp_destroy)(struct vp *vp);
+	/* VP state comes from `pages` (the partition's deposit or the heap). */
+	int (*vp_create)(struct vp *vp, const struct page_source *pages);
+	void (*vp_destroy)(struct vp *vp, const struct page_source *pages);
 	/* Runs the VP until an exit generic code must handle. */
-	void (*vp_run)(struct vp *vp, struct vp_exit *exit);
+	/* With root_interrupts, physical interrupts end the run
+	 * (VP_EXIT_INTERRUPT): the root owns them. */
+	void (*vp_run)(struct vp *vp, struct vp_exit *exit, bool root_interrupts);
 	u64 (*vp_get_reg)(struct vp *vp, enum vp_reg reg);
 	void (*vp_set_reg)(struct vp *vp, enum vp_reg reg, u64 val);
 	void (*vp_get_seg)(struct vp *vp, enum vp_seg seg, struct vp_segment *s);
 	void (*vp_set_seg)(struct vp *vp, enum vp_seg seg, const struct vp_segment *s);
 	void (*vp_inject_exception)(struct vp *vp, u8 vector, bool has_error, u32 error);
-	/* Moves RIP past the instruction that caused the last exit; -1 if it
+	void (*vp_inject_interrupt)(struct vp *vp, u8 vector);
+	void (*vp_inject_nmi)(struct vp *vp);
+	/* An event is already queued for the next entry (re-injected, say). */
+	bool (*vp_event_pending)(struct vp *vp);
+	/* RFLAGS.IF set and no interrupt shadow. */
+	bool (*vp_interruptible)(struct vp *vp);
+	/* Exit with VP_EXIT_INTERRUPT_WINDOW as soon as the guest can take one. */
+	void (*vp_request_interrupt_window)(struct vp *vp, bool on);
+	/* Length of the instruction that caused the last exit; -1 if it
 	 * cannot be decoded. */
-	int (*vp_skip_instruction)(struct vp *vp);
+	int (*vp_insn_length)(struct vp *vp);
 	/* Logs the last exit, control state and registers. */
 	void (*vp_dump)(struct vp *vp);
 };

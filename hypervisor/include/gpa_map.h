@@ -37,7 +37,9 @@ struct gpa_map {
 };
 
 int gpa_map_init(struct gpa_map *m, const struct gpa_map_ops *ops, const struct page_source *pages);
-void gpa_map_destroy(struct gpa_map *m);
+/* Frees every table; leaf (if set) sees each mapping first. */
+void gpa_map_destroy(struct gpa_map *m, void (*leaf)(void *ctx, u64 gpa, u64 hpa, u64 size),
+		     void *ctx);
 /* Maps [gpa, gpa + size) to [hpa, ...). -EINVAL for unaligned, empty,
  * wrapping or unreadable requests, -EEXIST if any page is already mapped
  * (nothing changes), -ENOMEM when table pages run out (nothing changes). */

@@ -13,12 +13,22 @@ struct vp_gprs {
 	u64 r8, r9, r10, r11, r12, r13, r14, r15;
 };
 
+enum vp_run_state {
+	VP_RUNNABLE,
+	VP_HALTED,	/* HLT (or GUEST_IDLE): runs again once an interrupt is pending */
+	VP_STOPPED,	/* triple fault or invalid state: never runs again */
+};
+
 struct vp {
 	struct partition *part;
 	u32 index;
+	enum vp_run_state run_state;
+	bool idle_ignores_if;	/* halted by GUEST_IDLE: wake even with IF=0 */
 	struct vp_gprs gprs;
-	void *arch;	/* the vendor's state (VMCB and friends) */
+	void *arch;		/* the vendor's state (VMCB and friends) */
 	u64 exits;
+	u64 runtime_tsc;	/* TSC ticks spent in the guest (VP_RUNTIME) */
+	u64 vp_assist_msr;
 };
 
 /* The VP whose exit this CPU is handling, for panic reports. */
@@ -26,7 +36,11 @@ extern struct vp *current_vp;
 
 enum vp_cpu_mode vp_cpu_mode(struct vp *vp);
 u32 vp_cpl(struct vp *vp);
+/* Exits of boot-time and root VPs (children: dispatch.c). */
 void vp_handle_exit(struct vp *vp, const struct vp_exit *exit);
+/* RDMSR/WRMSR: synthetic and emulated MSRs, else #GP (or ignored, if the
+ * partition asked for that). False: untouched, the root must see it. */
+bool vp_handle_msr(struct vp *vp, bool write);
 /* Moves past the intercepted instruction, ending the partition if it cannot. */
 bool vp_skip(struct vp *vp);
 void vp_inject_gp(struct vp *vp);

@@ -36,20 +36,33 @@ int gpa_map_init(struct gpa_map *m, const struct gpa_map_ops *ops, const struct 
 	return m->root ? 0 : -ENOMEM;
 }
 
-static void destroy_level(struct gpa_map *m, u64 table, int level)
+typedef void leaf_fn(void *ctx, u64 gpa, u64 hpa, u64 size);
+
+static void destroy_level(struct gpa_map *m, u64 table, int level, u64 base, leaf_fn *leaf,
+			  void *ctx)
 {
 	u64 *t = table_of(table);
 
-	for (int i = 0; i < 512 && level > 1; i++)
-		if (m->ops->is_present(t[i]) && !m->ops->is_leaf(t[i], level))
-			destroy_level(m, m->ops->entry_addr(t[i], level), level - 1);
+	for (u64 i = 0; i < 512; i++) {
+		u64 gpa = base + (i << level_shift(level));
+
+		if (!m->ops->is_present(t[i]))
+			continue;
+		if (m->ops->is_leaf(t[i], level)) {
+			if (leaf)
+				leaf(ctx, gpa, m->ops->entry_addr(t[i], level),
+				     1ULL << level_shift(level));
+			continue;
+		}
+		destroy_level(m, m->ops->entry_addr(t[i], level), level - 1, gpa, leaf, ctx);
+	}
 	free_table(m, table);
 }
 
-void gpa_map_destroy(struct gpa_map *m)
+void gpa_map_destroy(struct gpa_map *m, leaf_fn *leaf, void *ctx)
 {
 	if (m->root)
-		destroy_level(m, m->root, GPA_MAP_LEVELS);
+		destroy_level(m, m->root, GPA_MAP_LEVELS, 0, leaf, ctx);
 	m->root = 0;
 }
 

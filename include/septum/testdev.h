@@ -6,6 +6,8 @@
 #ifndef SEPTUM_TESTDEV_H
 #define SEPTUM_TESTDEV_H
 
+#include <stdint.h>
+
 /* Byte writes form lines; each '\n' logs "septum: <partition>: <line>". */
 #define SEPTUM_TESTDEV_REPORT_PORT	0xE9
 /* A 32-bit register: OUT stores the value, IN returns it bit-inverted, so
@@ -18,5 +20,24 @@
 #define SEPTUM_TESTGUEST_LOAD_GPA	0x100000
 #define SEPTUM_TESTGUEST_CMDLINE_GPA	0x7000
 #define SEPTUM_TESTGUEST_PT_GPA		0x1000
+
+/*
+ * A test guest started as the root partition (module argument "root") is
+ * identity-mapped and runs from the same GPAs; its stack is below 640 KiB
+ * and RDX points at this table: RAM it may hand to children, and the other
+ * modules (test-guest images for its children).
+ */
+#define SEPTUM_TESTROOT_INFO_GPA	0x8000
+#define SEPTUM_TESTROOT_STACK_TOP	0x9F000
+#define SEPTUM_TESTROOT_MAX_MODS	8
+
+struct septum_testroot_info {
+	uint64_t free_base, free_end;
+	uint32_t nmods, reserved;
+	struct {
+		uint64_t start, end;
+		char cmdline[112];
+	} mods[SEPTUM_TESTROOT_MAX_MODS];
+};
 
 #endif

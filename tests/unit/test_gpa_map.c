@@ -102,7 +102,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	gpa_map_destroy(&m);
+	gpa_map_destroy(&m, NULL, NULL);
 	CHECK(src.live == 0, "destroy leaked %llu pages", (unsigned long long)src.live);
 	return src.live != 0;
 }
@@ -192,12 +192,12 @@ static void test_init_destroy(void **state)
 	CHECK_EQ(m.flush_gen, 0);
 	CHECK(m.root && IS_ALIGNED(m.root, PAGE_SIZE), "root %#llx", (unsigned long long)m.root);
 	UNMAPPED(0);
-	gpa_map_destroy(&m);
+	gpa_map_destroy(&m, NULL, NULL);
 	CHECK_EQ(src.live, 0);
 	CHECK_EQ(m.tables, 0);
 	CHECK_EQ(m.root, 0);
 	/* Destroying twice is harmless. */
-	gpa_map_destroy(&m);
+	gpa_map_destroy(&m, NULL, NULL);
 	CHECK_EQ(src.live, 0);
 	/* No page for the root. */
 	src.budget = 0;
@@ -614,7 +614,7 @@ static void test_destroy_frees_all(void **state)
 	CHECK_EQ(gpa_map_map(&m, GPA_MAP_LIMIT - SZ_2M, HPA, SZ_2M, RW), 0);
 	CHECK(src.live == m.tables && src.live > 8, "live %llu tables %llu",
 	      (unsigned long long)src.live, (unsigned long long)m.tables);
-	gpa_map_destroy(&m);
+	gpa_map_destroy(&m, NULL, NULL);
 	CHECK_EQ(src.live, 0);
 	CHECK_EQ(m.tables, 0);
 	CHECK_EQ(m.root, 0);

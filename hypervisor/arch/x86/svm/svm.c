@@ -8,6 +8,7 @@
 #include "log.h"
 #include "mm.h"
 #include "partition.h"
+#include "septum/testdev.h"
 #include "svm.h"
 #include "vmcb.h"
 #include "vp.h"
@@ -39,9 +40,11 @@ static struct {
 } cpu;
 
 static u32 svm_features;
-static u64 child_msrpm_pa, child_iopm_pa;
+/* Permission maps: children intercept everything; the root owns the
+ * hardware and only gives up what the hypervisor must keep. */
+static u64 child_msrpm_pa, child_iopm_pa, root_msrpm_pa, root_iopm_pa;
 
-void svm_vmrun(u64 vmcb_pa, struct vp_gprs *gprs, u64 host_vmcb_pa);
+void svm_vmrun(u64 vmcb_pa, struct vp_gprs *gprs, u64 host_vmcb_pa, bool host_interrupts);
 
 static struct svm_vp *to_svm(struct vp *vp)
 {
@@ -78,8 +81,8 @@ int svm_probe(char *why, size_t len)
 	return 0;
 }
 
-/* Clears the intercept bits of one MSR in an MSR permission map. */
-static void msrpm_allow(u8 *msrpm, u32 msr)
+/* Sets (intercept) or clears the read and write bits of one MSR. */
+static void msrpm_set(u8 *msrpm, u32 msr, bool intercept)
 {
 	static const struct { u32 base, offset; } ranges[] = {
 		{ 0x00000000, 0x000 }, { 0xC0000000, 0x800 }, { 0xC0010000, 0x1000 },
@@ -89,7 +92,10 @@ static void msrpm_allow(u8 *msrpm, u32 msr)
 		if (msr - ranges[i].base < 0x2000) {
 			u32 bit = (msr - ranges[i].base) * 2;
 
-			msrpm[ranges[i].offset + bit / 8] &= ~(3 << (bit % 8));
+			if (intercept)
+				msrpm[ranges[i].offset + bit / 8] |= 3 << (bit % 8);
+			else
+				msrpm[ranges[i].offset + bit / 8] &= ~(3 << (bit % 8));
 			return;
 		}
 	}
@@ -102,20 +108,35 @@ static int svm_cpu_init(void)
 		MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR, MSR_CSTAR,
 		MSR_SFMASK, MSR_SYSENTER_CS, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP,
 	};
-	u8 *msrpm;
+	/* The root keeps these from the hardware: SVM state and PAT (G_PAT). */
+	static const u32 root_msrs[] = { MSR_EFER, MSR_VM_CR, MSR_VM_HSAVE_PA, MSR_PAT };
+	u8 *msrpm, *iopm;
 
 	cpu.hsave_pa = hv_alloc_pages(1, 1);
 	cpu.host_vmcb_pa = hv_alloc_pages(1, 1);
 	child_msrpm_pa = hv_alloc_pages(MSRPM_PAGES, 1);
 	child_iopm_pa = hv_alloc_pages(IOPM_PAGES, 1);
-	if (!cpu.hsave_pa || !cpu.host_vmcb_pa || !child_msrpm_pa || !child_iopm_pa)
+	root_msrpm_pa = hv_alloc_pages(MSRPM_PAGES, 1);
+	root_iopm_pa = hv_alloc_pages(IOPM_PAGES, 1);
+	if (!cpu.hsave_pa || !cpu.host_vmcb_pa || !child_msrpm_pa || !child_iopm_pa ||
+	    !root_msrpm_pa || !root_iopm_pa)
 		return -ENOMEM;
 
 	msrpm = phys_to_virt(child_msrpm_pa);
 	memset(msrpm, 0xFF, MSRPM_PAGES * PAGE_SIZE);
 	for (size_t i = 0; i < ARRAY_SIZE(vmcb_msrs); i++)
-		msrpm_allow(msrpm, vmcb_msrs[i]);
+		msrpm_set(msrpm, vmcb_msrs[i], false);
 	memset(phys_to_virt(child_iopm_pa), 0xFF, IOPM_PAGES * PAGE_SIZE);
+
+	msrpm = phys_to_virt(root_msrpm_pa);
+	for (size_t i = 0; i < ARRAY_SIZE(root_msrs); i++)
+		msrpm_set(msrpm, root_msrs[i], true);
+	/* The root's only intercepted ports: the test device (a test root's
+	 * report channel; nothing on a real machine lives there). */
+	iopm = phys_to_virt(root_iopm_pa);
+	iopm[SEPTUM_TESTDEV_REPORT_PORT / 8] |= 1 << (SEPTUM_TESTDEV_REPORT_PORT % 8);
+	for (u32 port = SEPTUM_TESTDEV_SCRATCH_PORT; port < SEPTUM_TESTDEV_SCRATCH_PORT + 4; port++)
+		iopm[port / 8] |= 1 << (port % 8);
 
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	wrmsr(MSR_VM_HSAVE_PA, cpu.hsave_pa);
@@ -127,18 +148,17 @@ static int svm_cpu_init(void)
 	return 0;
 }
 
-static int svm_vp_create(struct vp *vp)
+static int svm_vp_create(struct vp *vp, const struct page_source *pages)
 {
-	u64 state_pa = hv_alloc_pages(1, 1);
-	u64 vmcb_pa = hv_alloc_pages(1, 1);
+	u64 state_pa = pages->alloc(pages->ctx);
+	u64 vmcb_pa = state_pa ? pages->alloc(pages->ctx) : 0;
+	bool root = vp->part->kind == PARTITION_ROOT;
 	struct svm_vp *s;
 	struct vmcb *v;
 
-	if (!state_pa || !vmcb_pa) {
+	if (!vmcb_pa) {
 		if (state_pa)
-			hv_free_pages(state_pa, 1);
-		if (vmcb_pa)
-			hv_free_pages(vmcb_pa, 1);
+			pages->free(pages->ctx, state_pa);
 		return -ENOMEM;
 	}
 	s = phys_to_virt(state_pa);
@@ -146,18 +166,27 @@ static int svm_vp_create(struct vp *vp)
 	s->vmcb_pa = vmcb_pa;
 	vp->arch = s;
 
-	v->control.intercept_exceptions = BIT(1) | BIT(17) | BIT(18); /* #DB #AC: no microcode loops; #MC */
-	v->control.intercept_misc1 = SVM_INTERCEPT_NMI | SVM_INTERCEPT_CPUID | SVM_INTERCEPT_INVD |
-				     SVM_INTERCEPT_HLT | SVM_INTERCEPT_INVLPGA | SVM_INTERCEPT_IOIO |
-				     SVM_INTERCEPT_MSR | SVM_INTERCEPT_TASK_SW | SVM_INTERCEPT_FERR |
+	v->control.intercept_misc1 = SVM_INTERCEPT_CPUID | SVM_INTERCEPT_INVD |
+				     SVM_INTERCEPT_INVLPGA | SVM_INTERCEPT_IOIO | SVM_INTERCEPT_MSR |
 				     SVM_INTERCEPT_SHUTDOWN;
 	v->control.intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL |
 				     SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE |
-				     SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI | SVM_INTERCEPT_SKINIT |
-				     SVM_INTERCEPT_MONITOR | SVM_INTERCEPT_MWAIT;
-	v->control.iopm_base_pa = child_iopm_pa;
-	v->control.msrpm_base_pa = child_msrpm_pa;
-	v->control.int_ctl = SVM_INT_CTL_V_INTR_MASKING;
+				     SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI | SVM_INTERCEPT_SKINIT;
+	if (root) {
+		/* Interrupts, NMIs, HLT and exceptions are the root's own business. */
+		v->control.iopm_base_pa = root_iopm_pa;
+		v->control.msrpm_base_pa = root_msrpm_pa;
+	} else {
+		/* #DB and #AC only so the CPU cannot loop on them; #MC is fatal. */
+		v->control.intercept_exceptions = BIT(1) | BIT(17) | BIT(18);
+		v->control.intercept_misc1 |= SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI |
+					      SVM_INTERCEPT_HLT | SVM_INTERCEPT_TASK_SW |
+					      SVM_INTERCEPT_FERR;
+		v->control.intercept_misc2 |= SVM_INTERCEPT_MONITOR | SVM_INTERCEPT_MWAIT;
+		v->control.iopm_base_pa = child_iopm_pa;
+		v->control.msrpm_base_pa = child_msrpm_pa;
+		v->control.int_ctl = SVM_INT_CTL_V_INTR_MASKING;
+	}
 	v->control.nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
 	v->control.nested_cr3 = vp->part->gpa.root;
 	v->save.efer = EFER_SVME;
@@ -168,12 +197,12 @@ static int svm_vp_create(struct vp *vp)
 	return 0;
 }
 
-static void svm_vp_destroy(struct vp *vp)
+static void svm_vp_destroy(struct vp *vp, const struct page_source *pages)
 {
 	struct svm_vp *s = to_svm(vp);
 
-	hv_free_pages(s->vmcb_pa, 1);
-	hv_free_pages(virt_to_phys(s), 1);
+	pages->free(pages->ctx, s->vmcb_pa);
+	pages->free(pages->ctx, virt_to_phys(s));
 	vp->arch = NULL;
 }
 
@@ -219,6 +248,43 @@ static void svm_inject(struct svm_vp *s, u8 vector, u32 type, bool has_error, u3
 static void svm_vp_inject_exception(struct vp *vp, u8 vector, bool has_error, u32 error)
 {
 	svm_inject(to_svm(vp), vector, SVM_EVTINJ_TYPE_EXC, has_error, error);
+}
+
+static void svm_vp_inject_interrupt(struct vp *vp, u8 vector)
+{
+	svm_inject(to_svm(vp), vector, SVM_EVTINJ_TYPE_INTR, false, 0);
+}
+
+static void svm_vp_inject_nmi(struct vp *vp)
+{
+	svm_inject(to_svm(vp), 2, SVM_EVTINJ_TYPE_NMI, false, 0);
+}
+
+static bool svm_vp_event_pending(struct vp *vp)
+{
+	return to_svm(vp)->vmcb->control.event_inj & SVM_EVTINJ_VALID;
+}
+
+static bool svm_vp_interruptible(struct vp *vp)
+{
+	const struct vmcb *v = to_svm(vp)->vmcb;
+
+	return (v->save.rflags & X86_RFLAGS_IF) && !(v->control.int_state & 1);
+}
+
+/* A virtual interrupt that ignores the TPR makes the CPU exit (VINTR)
+ * the moment the guest could take one; it is never delivered itself. */
+static void svm_vp_request_interrupt_window(struct vp *vp, bool on)
+{
+	struct vmcb_control *c = &to_svm(vp)->vmcb->control;
+
+	if (on) {
+		c->int_ctl |= SVM_INT_CTL_V_IRQ | SVM_INT_CTL_V_IGN_TPR | SVM_INT_CTL_V_INTR_PRIO;
+		c->intercept_misc1 |= SVM_INTERCEPT_VINTR;
+	} else {
+		c->int_ctl &= ~(SVM_INT_CTL_V_IRQ | SVM_INT_CTL_V_IGN_TPR | SVM_INT_CTL_V_INTR_PRIO);
+		c->intercept_misc1 &= ~SVM_INTERCEPT_VINTR;
+	}
 }
 
 /*
@@ -283,7 +349,7 @@ static bool svm_msr_local(struct vp *vp, bool write)
 
 /* Fills *exit and returns true when generic code must act; handles the
  * vendor-only exits itself and returns false to re-enter the guest. */
-static bool svm_decode_exit(struct vp *vp, struct vp_exit *exit)
+static bool svm_decode_exit(struct vp *vp, struct vp_exit *exit, bool root_interrupts)
 {
 	struct vmcb_control *c = &to_svm(vp)->vmcb->control;
 	u64 code = c->exit_code;
@@ -332,9 +398,15 @@ static bool svm_decode_exit(struct vp *vp, struct vp_exit *exit)
 					X86_EXC_HAS_ERROR(code - SVM_EXIT_EXCP_BASE), c->exit_info1);
 		return false;
 	case SVM_EXIT_INTR:
+		/* Left pending in the interrupt controller for the root to take. */
+		exit->reason = VP_EXIT_INTERRUPT;
+		return root_interrupts;
 	case SVM_EXIT_NMI:
 		/* The host takes it once GIF is set again. */
 		return false;
+	case SVM_EXIT_VINTR:
+		exit->reason = VP_EXIT_INTERRUPT_WINDOW;
+		return true;
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:
 	case SVM_EXIT_VMSAVE:
@@ -364,7 +436,7 @@ static bool svm_decode_exit(struct vp *vp, struct vp_exit *exit)
 	return true;
 }
 
-static void svm_vp_run(struct vp *vp, struct vp_exit *exit)
+static void svm_vp_run(struct vp *vp, struct vp_exit *exit, bool root_interrupts)
 {
 	struct svm_vp *s = to_svm(vp);
 	struct vmcb *v = s->vmcb;
@@ -373,13 +445,13 @@ static void svm_vp_run(struct vp *vp, struct vp_exit *exit)
 		svm_prepare_tlb(vp);
 		v->save.rax = vp->gprs.rax;
 		v->save.rsp = vp->gprs.rsp;
-		svm_vmrun(s->vmcb_pa, &vp->gprs, cpu.host_vmcb_pa);
+		svm_vmrun(s->vmcb_pa, &vp->gprs, cpu.host_vmcb_pa, root_interrupts);
 		vp->gprs.rax = v->save.rax;
 		vp->gprs.rsp = v->save.rsp;
 		v->control.tlb_control = SVM_TLB_CONTROL_NONE;
 		vp->exits++;
 		svm_requeue_event(s);
-	} while (!svm_decode_exit(vp, exit));
+	} while (!svm_decode_exit(vp, exit, root_interrupts));
 }
 
 static u64 *svm_reg(struct vmcb_save *save, enum vp_reg reg)
@@ -395,20 +467,46 @@ static u64 *svm_reg(struct vmcb_save *save, enum vp_reg reg)
 	case VP_REG_PAT: return &save->g_pat;
 	case VP_REG_DR6: return &save->dr6;
 	case VP_REG_DR7: return &save->dr7;
+	case VP_REG_KERNEL_GS_BASE: return &save->kernel_gs_base;
+	case VP_REG_STAR: return &save->star;
+	case VP_REG_LSTAR: return &save->lstar;
+	case VP_REG_CSTAR: return &save->cstar;
+	case VP_REG_SFMASK: return &save->sfmask;
+	case VP_REG_SYSENTER_CS: return &save->sysenter_cs;
+	case VP_REG_SYSENTER_ESP: return &save->sysenter_esp;
+	case VP_REG_SYSENTER_EIP: return &save->sysenter_eip;
+	case VP_REG_TSC_OFFSET:
+	case VP_REG_INTERRUPT_SHADOW:
+		break;
 	}
 	return NULL;
 }
 
 static u64 svm_vp_get_reg(struct vp *vp, enum vp_reg reg)
 {
-	u64 v = *svm_reg(&to_svm(vp)->vmcb->save, reg);
+	struct vmcb *v = to_svm(vp)->vmcb;
 
-	return reg == VP_REG_EFER ? v & ~EFER_SVME : v;
+	if (reg == VP_REG_TSC_OFFSET)
+		return v->control.tsc_offset;
+	if (reg == VP_REG_INTERRUPT_SHADOW)
+		return v->control.int_state & 1;
+	if (reg == VP_REG_EFER)
+		return v->save.efer & ~EFER_SVME;
+	return *svm_reg(&v->save, reg);
 }
 
 static void svm_vp_set_reg(struct vp *vp, enum vp_reg reg, u64 val)
 {
-	*svm_reg(&to_svm(vp)->vmcb->save, reg) = reg == VP_REG_EFER ? val | EFER_SVME : val;
+	struct vmcb *v = to_svm(vp)->vmcb;
+
+	if (reg == VP_REG_TSC_OFFSET)
+		v->control.tsc_offset = val;
+	else if (reg == VP_REG_INTERRUPT_SHADOW)
+		v->control.int_state = (v->control.int_state & ~1ULL) | (val & 1);
+	else if (reg == VP_REG_EFER)
+		v->save.efer = val | EFER_SVME;
+	else
+		*svm_reg(&v->save, reg) = val;
 }
 
 static struct vmcb_seg *svm_seg(struct vmcb_save *save, enum vp_seg seg)
@@ -458,30 +556,19 @@ static enum insn_kind svm_exit_insn(u64 code)
 	return INSN_RDMSR; /* SVM_EXIT_MSR; WRMSR is checked by the caller */
 }
 
-static int svm_vp_skip_instruction(struct vp *vp)
+static int svm_vp_insn_length(struct vp *vp)
 {
 	struct vmcb *v = to_svm(vp)->vmcb;
 	u64 code = v->control.exit_code;
 	enum insn_kind kind = svm_exit_insn(code);
-	int len;
 
-	if (code == SVM_EXIT_IOIO) {
-		v->save.rip = v->control.exit_info2;
-		return 0;
-	}
-	if (svm_features & SVM_FEATURE_NRIPS) {
-		v->save.rip = v->control.next_rip;
-		return 0;
-	}
+	if (code == SVM_EXIT_IOIO)
+		return v->control.exit_info2 - v->save.rip;
+	if (svm_features & SVM_FEATURE_NRIPS)
+		return v->control.next_rip - v->save.rip;
 	if (code == SVM_EXIT_MSR && (v->control.exit_info1 & 1))
 		kind = INSN_WRMSR;
-	len = x86_insn_length(vp, kind);
-	if (len < 0)
-		return -1;
-	v->save.rip += len;
-	if (vp_cpu_mode(vp) != VP_MODE_64)
-		v->save.rip &= 0xFFFFFFFF;
-	return 0;
+	return x86_insn_length(vp, kind);
 }
 
 static void svm_vp_dump(struct vp *vp)
@@ -516,6 +603,11 @@ const struct arch_ops svm_ops = {
 	.vp_get_seg = svm_vp_get_seg,
 	.vp_set_seg = svm_vp_set_seg,
 	.vp_inject_exception = svm_vp_inject_exception,
-	.vp_skip_instruction = svm_vp_skip_instruction,
+	.vp_inject_interrupt = svm_vp_inject_interrupt,
+	.vp_inject_nmi = svm_vp_inject_nmi,
+	.vp_event_pending = svm_vp_event_pending,
+	.vp_interruptible = svm_vp_interruptible,
+	.vp_request_interrupt_window = svm_vp_request_interrupt_window,
+	.vp_insn_length = svm_vp_insn_length,
 	.vp_dump = svm_vp_dump,
 };

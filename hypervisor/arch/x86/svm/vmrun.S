@@ -1,9 +1,13 @@
 /*
- * void svm_vmrun(u64 vmcb_pa, struct vp_gprs *gprs, u64 host_vmcb_pa)
+ * void svm_vmrun(u64 vmcb_pa, struct vp_gprs *gprs, u64 host_vmcb_pa,
+ *		  bool host_interrupts)
  *
  * GIF stays clear from before VMLOAD of the guest's hidden state until the
  * host's is back: an NMI in that window would run on the guest's TR.
  * RAX, RSP and RIP travel in the VMCB; the rest in gprs.
+ * host_interrupts sets RFLAGS.IF for the VMRUN so physical interrupts exit
+ * the guest (they are the root's); GIF=0 keeps them from us meanwhile, and
+ * IF is clear again before GIF is set.
  */
 #define GPR(n) (8 * (n))
 
@@ -21,7 +25,10 @@ svm_vmrun:
 	push	%rsi			/*  0(%rsp): gprs */
 
 	clgi
-	mov	%rdx, %rax
+	test	%cl, %cl
+	jz	1f
+	sti
+1:	mov	%rdx, %rax
 	vmsave
 	mov	%rsi, %rax
 	mov	GPR(1)(%rax), %rcx
@@ -60,6 +67,7 @@ svm_vmrun:
 	mov	%r15, GPR(15)(%rax)
 	mov	16(%rsp), %rax
 	vmload
+	cli
 	stgi
 
 	add	$24, %rsp
