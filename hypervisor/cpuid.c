@@ -1,14 +1,19 @@
 /*
  * The guest's CPUID: the host's leaves minus what the guest must not use
- * (SVM, MONITOR, x2APIC until the virtual one exists), the OS-controlled
- * bits taken from the guest's own CR4, and the Hyper-V leaves (TLFS 2.4).
- * Only what is implemented is advertised.
+ * (SVM always; for children MONITOR, MCE/MCA and MTRRs, plus the virtual
+ * x2APIC and ARAT), the OS-controlled bits taken from the guest's own CR4,
+ * and the Hyper-V leaves (TLFS "Feature Discovery"). Only what is
+ * implemented is advertised; the root sees the "guest-mode root" set.
  */
 #include "cpuid.h"
 #include "hv/cpuid.h"
 #include "partition.h"
 #include "x86.h"
 
+#define CPUID1_EDX_MCE		BIT(7)
+#define CPUID1_EDX_MTRR		BIT(12)
+#define CPUID1_EDX_MCA		BIT(14)
+#define CPUID6_EAX_ARAT		BIT(2)
 #define CPUID1_ECX_MONITOR	BIT(3)
 #define CPUID1_ECX_VMX		BIT(5)
 #define CPUID1_ECX_X2APIC	BIT(21)
@@ -40,13 +45,22 @@ static void hv_leaf(struct partition *p, u32 leaf, struct cpuid_regs *r)
 	case HV_CPUID_FEATURES:
 		r->eax = HV_MSR_HYPERCALL_AVAILABLE | HV_MSR_VP_INDEX_AVAILABLE;
 		r->ebx = p->privileges;
+		if (p->kind != PARTITION_CHILD)
+			break;
+		r->eax |= HV_MSR_VP_RUNTIME_AVAILABLE | HV_MSR_TIME_REF_COUNT_AVAILABLE |
+			  HV_MSR_SYNIC_AVAILABLE | HV_MSR_SYNTIMER_AVAILABLE |
+			  HV_MSR_APIC_ACCESS_AVAILABLE | HV_MSR_RESET_AVAILABLE |
+			  HV_MSR_REFERENCE_TSC_AVAILABLE | HV_MSR_GUEST_IDLE_AVAILABLE |
+			  HV_ACCESS_FREQUENCY_MSRS;
+		r->edx = HV_FEATURE_FREQUENCY_MSRS_AVAILABLE | HV_FEATURE_GUEST_CRASH_MSR_AVAILABLE |
+			 HV_STIMER_DIRECT_MODE_AVAILABLE;
 		break;
 	case HV_CPUID_ENLIGHTENMENT_INFO:
 		r->ebx = 0xFFFFFFFF;	/* spinlock retries: never notify */
 		break;
 	case HV_CPUID_IMPLEMENTATION_LIMITS:
-		r->eax = 1;		/* virtual processors */
-		r->ebx = 1;		/* logical processors */
+		r->eax = PARTITION_MAX_VPS;	/* virtual processors */
+		r->ebx = 1;			/* logical processors */
 		break;
 	}
 }
@@ -54,6 +68,7 @@ static void hv_leaf(struct partition *p, u32 leaf, struct cpuid_regs *r)
 void cpuid_compute(struct vp *vp, u32 leaf, u32 subleaf, u32 out[4])
 {
 	u64 cr4 = arch->vp_get_reg(vp, VP_REG_CR4);
+	bool child = vp->part->kind == PARTITION_CHILD;
 	struct cpuid_regs r;
 
 	if (leaf >= 0x40000000 && leaf <= 0x4FFFFFFF) {
@@ -62,11 +77,23 @@ void cpuid_compute(struct vp *vp, u32 leaf, u32 subleaf, u32 out[4])
 		cpuid(leaf, subleaf, &r);
 		switch (leaf) {
 		case 1:
-			r.ecx &= ~(CPUID1_ECX_MONITOR | CPUID1_ECX_VMX | CPUID1_ECX_X2APIC |
-				   CPUID1_ECX_OSXSAVE);
+			r.ecx &= ~(CPUID1_ECX_VMX | CPUID1_ECX_OSXSAVE);
 			r.ecx |= CPUID1_ECX_HYPERVISOR;
 			if (cr4 & X86_CR4_OSXSAVE)
 				r.ecx |= CPUID1_ECX_OSXSAVE;
+			if (child) {
+				/* The virtual x2APIC; no MONITOR, machine checks or MTRRs. */
+				r.ecx = (r.ecx & ~CPUID1_ECX_MONITOR) | CPUID1_ECX_X2APIC;
+				r.edx &= ~(CPUID1_EDX_MCE | CPUID1_EDX_MTRR | CPUID1_EDX_MCA);
+				r.ebx = (r.ebx & 0x00FFFFFF) | (vp->index << 24);
+			} else if (vp->part->kind == PARTITION_BOOT) {
+				r.ecx &= ~(CPUID1_ECX_MONITOR | CPUID1_ECX_X2APIC);
+			}
+			break;
+		case 6:
+			/* The virtual APIC timer keeps running in every C-state. */
+			if (child)
+				r.eax |= CPUID6_EAX_ARAT;
 			break;
 		case 7:
 			if (subleaf == 0) {

@@ -4,6 +4,7 @@
  * and the TSC page, frequencies, crash reporting, reset and idle. SynIC,
  * synthetic timers and the virtual APIC have their own units.
  */
+#include "events.h"
 #include "hv/hypercall.h"
 #include "hv/msr.h"
 #include "log.h"
@@ -11,7 +12,6 @@
 #include "partition.h"
 #include "time.h"
 
-#define APIC_BUS_HZ 1000000000ULL	/* what the virtual APIC timer counts */
 
 /* TLFS "Hypercall Page": the overlay holds the calling sequence. */
 static int hypercall_page_write(struct partition *p, u64 val)
@@ -39,10 +39,54 @@ static int reference_tsc_page_write(struct partition *p, u64 val)
 	return partition_write(p, val & HV_X64_MSR_PAGE_GPA_MASK, &page, sizeof(page));
 }
 
+/* A child's SynIC, synthetic timers and virtual APIC; 1 = not theirs. */
+static int child_msr_read(struct vp *vp, u32 msr, u64 *val)
+{
+	if (synic_handles_msr(msr))
+		return synic_msr_read(&vp->synic, msr, val);
+	if (stimer_handles_msr(msr))
+		return stimer_msr_read(&vp->stimers, msr, val);
+	if (vapic_handles_msr(msr))
+		return vapic_msr_read(&vp->vapic, msr, val, events_vapic_time(vp));
+	return 1;
+}
+
+/* Fixed, NMI, INIT and STARTUP IPIs reach the partition's own VPs only. */
+static void route_ipi(struct partition *p, const struct vapic_ipi *ipi)
+{
+	for (u32 i = 0; i < PARTITION_MAX_VPS; i++)
+		if (p->vp[i] && vapic_ipi_match(&p->vp[i]->vapic, ipi))
+			vapic_accept(&p->vp[i]->vapic, ipi->mode, ipi->vector, ipi->level);
+}
+
+static int child_msr_write(struct vp *vp, u32 msr, u64 val)
+{
+	struct synic_env env;
+	struct vapic_ipi ipi;
+	int ret;
+
+	events_env(vp, &env);
+	if (synic_handles_msr(msr))
+		return synic_msr_write(&vp->synic, msr, val, &env);
+	if (stimer_handles_msr(msr))
+		return stimer_msr_write(&vp->stimers, msr, val, reftime_now(vp->part));
+	if (!vapic_handles_msr(msr))
+		return 1;
+	ret = vapic_msr_write(&vp->vapic, msr, val, events_vapic_time(vp), &ipi);
+	if (ret == 1) {
+		route_ipi(vp->part, &ipi);
+		ret = 0;
+	}
+	return ret;
+}
+
 int msr_read(struct vp *vp, u32 msr, u64 *val)
 {
 	struct partition *p = vp->part;
+	int ret;
 
+	if (p->kind == PARTITION_CHILD && (ret = child_msr_read(vp, msr, val)) != 1)
+		return ret;
 	switch (msr) {
 	case HV_X64_MSR_GUEST_OS_ID:
 		*val = p->guest_os_id;
@@ -66,7 +110,7 @@ int msr_read(struct vp *vp, u32 msr, u64 *val)
 		*val = tsc_hz;
 		return 0;
 	case HV_X64_MSR_APIC_FREQUENCY:
-		*val = APIC_BUS_HZ;
+		*val = VAPIC_BUS_HZ;
 		return 0;
 	case HV_X64_MSR_VP_ASSIST_PAGE:
 		*val = vp->vp_assist_msr;
@@ -96,7 +140,10 @@ int msr_read(struct vp *vp, u32 msr, u64 *val)
 int msr_write(struct vp *vp, u32 msr, u64 val)
 {
 	struct partition *p = vp->part;
+	int ret;
 
+	if (p->kind == PARTITION_CHILD && (ret = child_msr_write(vp, msr, val)) != 1)
+		return ret;
 	switch (msr) {
 	case HV_X64_MSR_GUEST_OS_ID:
 		p->guest_os_id = val;

@@ -6,6 +6,7 @@
 #include "lib.h"
 #include "log.h"
 #include "partition.h"
+#include "time.h"
 #include "x86.h"
 
 _Static_assert(sizeof(struct vp) <= PAGE_SIZE, "a VP lives in one deposited page");
@@ -87,6 +88,7 @@ struct partition *partition_create_child(struct partition *parent, u64 flags)
 	p->id = next_child_id++;
 	p->parent = parent;
 	p->creation_flags = flags;
+	p->privileges = HV_POST_MESSAGES | HV_SIGNAL_EVENTS;
 	p->state = PARTITION_CREATED;
 	hv_snprintf(p->name, sizeof(p->name), "child%lu", p->id);
 	return p;
@@ -131,6 +133,9 @@ struct vp *partition_create_vp(struct partition *p, u32 index)
 		pages->free(pages->ctx, pa);
 		return NULL;
 	}
+	vapic_init(&vp->vapic, index, index == 0, tsc_hz / 1000);
+	synic_init(&vp->synic);
+	stimers_init(&vp->stimers);
 	p->vp[index] = vp;
 	p->nvps++;
 	return vp;

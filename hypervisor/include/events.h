@@ -4,6 +4,9 @@
 
 #include "vp.h"
 
+/* Guest memory and interrupt hooks for the SynIC and timers of vp. */
+void events_env(struct vp *vp, struct synic_env *env);
+struct vapic_time events_vapic_time(struct vp *vp);
 /* Moves expired timers and queued SynIC messages forward. */
 void events_update(struct vp *vp);
 /* Whether a halted VP has something to wake for. */

@@ -45,7 +45,7 @@ void gpa_map_destroy(struct gpa_map *m, void (*leaf)(void *ctx, u64 gpa, u64 hpa
  * (nothing changes), -ENOMEM when table pages run out (nothing changes). */
 int gpa_map_map(struct gpa_map *m, u64 gpa, u64 hpa, u64 size, u32 prot);
 /* Removes whatever is mapped in [gpa, gpa + size); splits large pages at the
- * edges (-ENOMEM if that needs a table and none is left). */
+ * edges: -ENOMEM if that needs a table and none is left (nothing changes). */
 int gpa_map_unmap(struct gpa_map *m, u64 gpa, u64 size);
 bool gpa_map_lookup(const struct gpa_map *m, u64 gpa, u64 *hpa, u32 *prot);
 

@@ -3,6 +3,9 @@
 #define SEPTUM_VP_H
 
 #include "arch.h"
+#include "stimer.h"
+#include "synic.h"
+#include "vapic.h"
 #include "types.h"
 
 struct partition;
@@ -16,6 +19,7 @@ struct vp_gprs {
 enum vp_run_state {
 	VP_RUNNABLE,
 	VP_HALTED,	/* HLT (or GUEST_IDLE): runs again once an interrupt is pending */
+	VP_WAIT_SIPI,	/* after INIT: runs again at a STARTUP IPI */
 	VP_STOPPED,	/* triple fault or invalid state: never runs again */
 };
 
@@ -29,6 +33,12 @@ struct vp {
 	u64 exits;
 	u64 runtime_tsc;	/* TSC ticks spent in the guest (VP_RUNTIME) */
 	u64 vp_assist_msr;
+
+	/* Children: the virtual x2APIC, SynIC and synthetic timers. */
+	struct vapic vapic;
+	struct synic synic;
+	struct stimers stimers;
+	u32 auto_eoi[8];	/* vectors raised by AutoEOI SINTs */
 };
 
 /* The VP whose exit this CPU is handling, for panic reports. */

@@ -196,38 +196,53 @@ static bool table_empty(const struct gpa_map *m, u64 table)
 	return true;
 }
 
-static int unmap_level(struct gpa_map *m, u64 table, int level, u64 gpa, u64 end)
+/* Makes addr a leaf boundary, splitting the large leaves that span it. */
+static int split_at(struct gpa_map *m, u64 addr)
 {
-	u64 *t = table_of(table);
-	u64 span = 1ULL << level_shift(level);
+	u64 table = m->root;
 
-	for (u64 lo = gpa, hi, i; lo < end; lo = hi) {
-		hi = slot_end(lo, end, level);
-		i = slot(lo, level);
-		u64 child;
-		int err;
+	if (addr >= GPA_MAP_LIMIT)
+		return 0;
+	for (int level = GPA_MAP_LEVELS; level > 1; level--) {
+		u64 *e = &table_of(table)[slot(addr, level)];
 
-		if (!m->ops->is_present(t[i]))
-			continue;
-		if (m->ops->is_leaf(t[i], level)) {
-			if (hi - lo == span) {
-				t[i] = 0;
-				continue;
-			}
-			err = split_leaf(m, &t[i], level);
+		if (!m->ops->is_present(*e) || IS_ALIGNED(addr, 1ULL << level_shift(level)))
+			return 0;
+		if (m->ops->is_leaf(*e, level)) {
+			int err = split_leaf(m, e, level);
+
 			if (err)
 				return err;
 		}
+		table = m->ops->entry_addr(*e, level);
+	}
+	return 0;
+}
+
+/* The range's edges are leaf boundaries (split_at), so every leaf met
+ * here is wholly inside it. */
+static void unmap_level(struct gpa_map *m, u64 table, int level, u64 gpa, u64 end)
+{
+	u64 *t = table_of(table);
+
+	for (u64 lo = gpa, hi, i; lo < end; lo = hi) {
+		u64 child;
+
+		hi = slot_end(lo, end, level);
+		i = slot(lo, level);
+		if (!m->ops->is_present(t[i]))
+			continue;
+		if (m->ops->is_leaf(t[i], level)) {
+			t[i] = 0;
+			continue;
+		}
 		child = m->ops->entry_addr(t[i], level);
-		err = unmap_level(m, child, level - 1, lo, hi);
-		if (err)
-			return err;
+		unmap_level(m, child, level - 1, lo, hi);
 		if (table_empty(m, child)) {
 			t[i] = 0;
 			free_table(m, child);
 		}
 	}
-	return 0;
 }
 
 static bool range_ok(u64 gpa, u64 size)
@@ -262,9 +277,15 @@ int gpa_map_unmap(struct gpa_map *m, u64 gpa, u64 size)
 
 	if (!range_ok(gpa, size))
 		return -EINVAL;
-	err = unmap_level(m, m->root, GPA_MAP_LEVELS, gpa, gpa + size);
+	/* Splits first: they may fail, and they change no translation. */
+	err = split_at(m, gpa);
+	if (!err)
+		err = split_at(m, gpa + size);
+	if (err)
+		return err;
+	unmap_level(m, m->root, GPA_MAP_LEVELS, gpa, gpa + size);
 	m->flush_gen++;
-	return err;
+	return 0;
 }
 
 bool gpa_map_lookup(const struct gpa_map *m, u64 gpa, u64 *hpa, u32 *prot)
