@@ -98,6 +98,11 @@ u16 hc_get_partition_property(struct hc_call *c)
 	case HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION:
 		out->property_value = p->ignore_unknown_msrs;
 		return HV_STATUS_SUCCESS;
+	case SEPTUM_PARTITION_PROPERTY_HV_FREE_PAGES:
+		if (p != c->caller || p->kind != PARTITION_ROOT)
+			return HV_STATUS_ACCESS_DENIED;
+		out->property_value = hv_pages.nfree;
+		return HV_STATUS_SUCCESS;
 	}
 	return HV_STATUS_UNKNOWN_PROPERTY;
 }

@@ -16,9 +16,11 @@ struct idt_entry {
 } __packed;
 
 static u64 gdt[3] __aligned(16) = { 0, 0x00AF9A000000FFFFULL, 0x00CF92000000FFFFULL };
-static struct idt_entry idt[32] __aligned(16);
+static struct idt_entry idt[256] __aligned(16);
+static guest_irq_handler irq_handlers[256];
 extern const u8 guest_isr_table[];
 
+void (*guest_fatal_hook)(void);
 volatile u64 guest_fixup_rip;
 volatile int guest_last_vector;
 static unsigned passed, failed;
@@ -30,7 +32,7 @@ void guest_cpu_init(void)
 		u64 base;
 	} __packed gdtr = { sizeof(gdt) - 1, (u64)gdt }, idtr = { sizeof(idt) - 1, (u64)idt };
 
-	for (int v = 0; v < 32; v++) {
+	for (int v = 0; v < 256; v++) {
 		u64 h = (u64)guest_isr_table + v * 16;
 
 		idt[v] = (struct idt_entry){ .offset_lo = h, .selector = 0x08, .type = 0x8E,
@@ -56,9 +58,19 @@ void guest_printf(const char *fmt, ...)
 	put(buf);
 }
 
+void guest_set_irq_handler(u8 vector, guest_irq_handler fn)
+{
+	irq_handlers[vector] = fn;
+}
+
 void guest_trap(struct trap_frame *f)
 {
-	if (guest_fixup_rip) {
+	/* An interrupt must not take an armed exception fixup. */
+	if (f->vector >= 32 && irq_handlers[f->vector]) {
+		irq_handlers[f->vector]();
+		return;
+	}
+	if (f->vector < 32 && guest_fixup_rip) {
 		guest_last_vector = f->vector;
 		f->rip = guest_fixup_rip;
 		guest_fixup_rip = 0;
@@ -66,6 +78,8 @@ void guest_trap(struct trap_frame *f)
 	}
 	guest_printf("FAIL hv/unexpected-exception: vector %lu error %lx at rip %lx\n", f->vector,
 		     f->error, f->rip);
+	if (guest_fatal_hook)
+		guest_fatal_hook();
 	for (;;)
 		asm volatile("cli; hlt");
 }
@@ -85,6 +99,15 @@ void report(bool ok, const char *name, const char *fmt, ...)
 		failed++;
 		guest_printf("FAIL hv/%s: %s\n", name, why);
 	}
+}
+
+void report_forward(const char *line)
+{
+	if (!strncmp(line, "PASS ", 5))
+		passed++;
+	else if (!strncmp(line, "FAIL ", 5))
+		failed++;
+	guest_printf("%s\n", line);
 }
 
 void report_summary(void)

@@ -8,11 +8,22 @@
 
 extern u64 guest_ram_size;
 extern const char *guest_cmdline;
+/* RDX at entry: a test root's struct septum_testroot_info. */
+extern u64 guest_boot_rdx;
 
 void guest_printf(const char *fmt, ...) __printf(1, 2);
 /* One harness line: "PASS hv/name" or "FAIL hv/name: why". */
 void report(bool ok, const char *name, const char *fmt, ...) __printf(3, 4);
+/* Relays another guest's line; its PASS/FAIL lines count as ours. */
+void report_forward(const char *line);
 void report_summary(void);
+
+/* Called on an unexpected exception before the guest halts for good. */
+extern void (*guest_fatal_hook)(void);
+
+/* Vectors 32-255: called with interrupts off; unset ones are fatal. */
+typedef void (*guest_irq_handler)(void);
+void guest_set_irq_handler(u8 vector, guest_irq_handler fn);
 
 /* Runs one instruction-sized probe with exceptions caught: returns the
  * vector it raised, or -1 if none. Defined by the EXPECT_* helpers. */

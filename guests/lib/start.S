@@ -1,10 +1,20 @@
 /* Test-guest entry (include/septum/testdev.h): 64-bit, paging on, RSP at the
- * top of RAM, RDI = RAM size, RSI = command line. */
+ * top of RAM, RDI = RAM size, RSI = command line; a test root also gets
+ * RDX = its info table. */
 	.section .text.start, "ax"
 	.globl _start
 _start:
-	mov	%rdi, guest_ram_size(%rip)
+	/* Only the image is loaded: a root's .bss is whatever RAM held. */
+	mov	%rdi, %r8
+	lea	__bss_start(%rip), %rdi
+	lea	__bss_end(%rip), %rcx
+	sub	%rdi, %rcx
+	xor	%eax, %eax
+	cld
+	rep stosb
+	mov	%r8, guest_ram_size(%rip)
 	mov	%rsi, guest_cmdline(%rip)
+	mov	%rdx, guest_boot_rdx(%rip)
 	call	guest_cpu_init
 	mov	guest_cmdline(%rip), %rdi
 	call	main
@@ -28,7 +38,7 @@ _start:
 	.align 16
 guest_isr_table:
 	.set v, 0
-	.rept 32
+	.rept 256
 	isr v
 	.set v, v + 1
 	.endr
@@ -44,6 +54,7 @@ isr_common:
 	push	%r10
 	push	%r11
 	mov	%rsp, %rdi
+	cld
 	call	guest_trap
 	pop	%r11
 	pop	%r10
@@ -58,7 +69,8 @@ isr_common:
 	iretq
 
 	.bss
-	.globl guest_ram_size, guest_cmdline
+	.globl guest_ram_size, guest_cmdline, guest_boot_rdx
 	.align 8
 guest_ram_size:	.quad 0
 guest_cmdline:	.quad 0
+guest_boot_rdx:	.quad 0

@@ -15,4 +15,10 @@
 #define HV_PARTITION_PROPERTY_REFERENCE_TIME		0x00030005
 #define HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION	0x00050017
 
+/*
+ * Septum's own properties live in 0x7E000000-0x7EFFFFFF, a range the TLFS
+ * and Linux's headers do not use. Read-only, root only (on itself).
+ */
+#define SEPTUM_PARTITION_PROPERTY_HV_FREE_PAGES		0x7E000001	/* hypervisor heap pages free */
+
 #endif
