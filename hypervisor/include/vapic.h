@@ -119,7 +119,8 @@ bool vapic_handles_msr(u32 msr);
 int vapic_msr_read(struct vapic *a, u32 msr, u64 *val, struct vapic_time now);
 
 /* Return values: 0 done, 1 *ipi filled (the caller routes it, this VP
- * included), -1 the caller injects #GP (nothing changed). */
+ * included), -1 the caller injects #GP (the register is left as it was).
+ * Both MSR calls first run vapic_timer_poll(a, now). */
 int vapic_msr_write(struct vapic *a, u32 msr, u64 val, struct vapic_time now,
 		    struct vapic_ipi *ipi);
 
@@ -127,7 +128,9 @@ int vapic_msr_write(struct vapic *a, u32 msr, u64 val, struct vapic_time now,
 bool vapic_ipi_match(const struct vapic *a, const struct vapic_ipi *ipi);
 
 /* An interrupt arrives: FIXED sets IRR (and TMR if level, else clears it);
- * NMI, INIT and SIPI set the pending flags. */
+ * NMI, INIT and SIPI set the pending flags. Nothing is taken while the APIC
+ * is disabled, no FIXED one while software-disabled (SVR[8] = 0), and
+ * vectors 0-15 only set ESR. */
 void vapic_accept(struct vapic *a, enum vapic_ipi_mode mode, u8 vector, bool level);
 
 /* Highest IRR vector whose priority class is above the PPR's, else -1. */
