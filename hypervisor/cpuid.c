@@ -8,6 +8,7 @@
 #include "cpuid.h"
 #include "hv/cpuid.h"
 #include "partition.h"
+#include "time.h"
 #include "x86.h"
 
 #define CPUID1_EDX_MCE		BIT(7)
@@ -44,6 +45,9 @@ static void hv_leaf(struct partition *p, u32 leaf, struct cpuid_regs *r)
 		break;
 	case HV_CPUID_FEATURES:
 		r->eax = HV_MSR_HYPERCALL_AVAILABLE | HV_MSR_VP_INDEX_AVAILABLE;
+		/* Without this bit Linux marks the TSC unstable on Hyper-V. */
+		if (tsc_invariant)
+			r->eax |= HV_ACCESS_TSC_INVARIANT;
 		r->ebx = p->privileges;
 		if (p->kind != PARTITION_CHILD)
 			break;
@@ -107,6 +111,11 @@ void cpuid_compute(struct vp *vp, u32 leaf, u32 subleaf, u32 out[4])
 			break;
 		case 0x8000000A:
 			r = (struct cpuid_regs){ 0 };
+			break;
+		case 0x80000007:
+			/* TLFS: shown once the guest opted in (TSC_INVARIANT_CONTROL). */
+			if (vp->part->tsc_invariant_shown)
+				r.edx |= BIT(8);
 			break;
 		}
 	}

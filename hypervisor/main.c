@@ -5,6 +5,7 @@
  */
 #include "arch.h"
 #include "bootinfo.h"
+#include "bzimage.h"
 #include "frames.h"
 #include "lib.h"
 #include "log.h"
@@ -74,8 +75,10 @@ static bool option(const char *tok, size_t len, const char *key, const char **va
 }
 
 /* Options: mem=SIZE (hypervisor heap), guest_mem=SIZE (each test guest),
- * loglevel=err|warn|info|debug, exit=qemu (leave QEMU when done). Words
- * without '=' (QEMU puts the image path first) are ignored. */
+ * loglevel=err|warn|info|debug, exit=qemu (leave QEMU when done),
+ * tsc=invariant (the operator vouches for a constant-rate TSC the CPU does
+ * not report, e.g. QEMU's). Words without '=' (QEMU puts the image path
+ * first) are ignored. */
 static void parse_cmdline(const char *s)
 {
 	static const char *const levels[] = { "err", "warn", "info", "debug" };
@@ -108,6 +111,10 @@ static void parse_cmdline(const char *s)
 			if (i == ARRAY_SIZE(levels))
 				fatal("loglevel= takes err, warn, info or debug");
 			log_level = i;
+		} else if (option(s, len, "tsc", &val, &vlen)) {
+			if (vlen != 9 || strncmp(val, "invariant", 9))
+				fatal("tsc= takes only 'invariant'");
+			tsc_invariant = true;
 		} else if (option(s, len, "exit", &val, &vlen)) {
 			config.qemu_exit = vlen == 4 && !strncmp(val, "qemu", 4);
 		} else if (has_char(s, len, '=')) {
@@ -185,11 +192,14 @@ static void setup_memory(void)
 		base + config.hv_mem, hv_pages.nfree);
 }
 
-/* A first module with the argument "root" runs as the root partition. */
+/* A first module that is a Linux kernel, or has the argument "root", runs
+ * as the root partition. */
 static bool wants_root(const struct boot_module *mod)
 {
 	const char *s = mod->cmdline;
 
+	if (bzimage_probe(phys_to_virt(mod->start), mod->end - mod->start))
+		return true;
 	for (; *s; s++)
 		if (s[0] == ' ' && !strncmp(s + 1, "root", 4) && (s[5] == ' ' || !s[5]))
 			return true;
@@ -198,7 +208,7 @@ static bool wants_root(const struct boot_module *mod)
 
 static void run_root(void)
 {
-	struct partition *root = testroot_create(&bi);
+	struct partition *root = root_create(&bi);
 
 	partition_run(root);
 	pr_info("root partition ended");

@@ -129,6 +129,11 @@ int msr_read(struct vp *vp, u32 msr, u64 *val)
 	case HV_X64_MSR_RESET:
 		*val = 0;
 		return 0;
+	case HV_X64_MSR_TSC_INVARIANT_CONTROL:
+		if (!tsc_invariant)
+			return -1;
+		*val = p->tsc_invariant_shown;
+		return 0;
 	}
 	if (msr >= HV_X64_MSR_CRASH_P0 && msr <= HV_X64_MSR_CRASH_P4) {
 		*val = p->crash[msr - HV_X64_MSR_CRASH_P0];
@@ -160,6 +165,10 @@ int msr_write(struct vp *vp, u32 msr, u64 val)
 		val &= ~0xFFCULL;
 		if (hypercall_page_write(p, val))
 			return -1;
+		if ((val & HV_X64_MSR_HYPERCALL_ENABLE) &&
+		    !(p->hypercall_msr & HV_X64_MSR_HYPERCALL_ENABLE))
+			pr_info("%s: hypercall page at GPA %lx", p->name,
+				(u64)(val & HV_X64_MSR_PAGE_GPA_MASK));
 		p->hypercall_msr = val;
 		return 0;
 	case HV_X64_MSR_REFERENCE_TSC:
@@ -175,6 +184,11 @@ int msr_write(struct vp *vp, u32 msr, u64 val)
 		if (val & HV_CRASH_CTL_CRASH_NOTIFY)
 			pr_warn("%s: guest crash report: %lx %lx %lx %lx %lx", p->name, p->crash[0],
 				p->crash[1], p->crash[2], p->crash[3], p->crash[4]);
+		return 0;
+	case HV_X64_MSR_TSC_INVARIANT_CONTROL:
+		if (!tsc_invariant || (val & ~1ULL))
+			return -1;
+		p->tsc_invariant_shown = val & 1;
 		return 0;
 	case HV_X64_MSR_RESET:
 		/* Only the root can reset a partition: it sees the write. */

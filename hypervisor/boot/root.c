@@ -1,10 +1,13 @@
 /*
  * The root partition: identity-mapped (GPA = SPA) over everything but the
  * hypervisor's own frames, so it keeps direct access to RAM and devices
- * (ARCHITECTURE.md decision 2). Here it runs a test root from a module;
- * the Linux root arrives with the root-partition issue.
+ * (ARCHITECTURE.md decision 2). Its payload is the first module: a Linux
+ * bzImage (with the second as initrd), or a test root (a test guest with
+ * the argument "root").
  */
+#include "bzimage.h"
 #include "frames.h"
+#include "linux.h"
 #include "lib.h"
 #include "log.h"
 #include "partition.h"
@@ -66,20 +69,11 @@ static void free_ram(const struct boot_info *bi, u64 *base, u64 *end)
 	}
 }
 
-struct partition *testroot_create(const struct boot_info *bi)
+static void testroot_load(struct partition *p, const struct boot_info *bi)
 {
 	static struct septum_testroot_info info;
 	const struct boot_module *mod = &bi->mods[0];
-	struct partition *p = partition_create_root();
-	u64 top = 4ULL << 30;
 
-	if (!p)
-		panic("no memory for the root partition");
-	for (u32 i = 0; i < bi->nmem; i++)
-		if (bi->mem[i].type == MEM_RAM)
-			top = MAX(top, ALIGN_UP(bi->mem[i].base + bi->mem[i].size, PAGE_SIZE));
-	if (map_identity(p, top))
-		panic("no memory for the root partition's GPA map");
 	if (mod->end - mod->start > (u64)_image_start - SEPTUM_TESTGUEST_LOAD_GPA)
 		panic("test root '%s' is larger than %lu KiB", mod->cmdline,
 		      ((u64)_image_start - SEPTUM_TESTGUEST_LOAD_GPA) >> 10);
@@ -98,5 +92,27 @@ struct partition *testroot_create(const struct boot_info *bi)
 	p->vp[0]->gprs.rdx = SEPTUM_TESTROOT_INFO_GPA;
 	pr_info("root partition: test root '%s', %lu MiB free for children at %lx",
 		module_name(mod->cmdline), (info.free_end - info.free_base) >> 20, info.free_base);
+}
+
+struct partition *root_create(const struct boot_info *bi)
+{
+	const struct boot_module *mod = &bi->mods[0];
+	struct partition *p = partition_create_root();
+	u64 top = 4ULL << 30;
+	char err[160];
+
+	if (!p)
+		panic("no memory for the root partition");
+	for (u32 i = 0; i < bi->nmem; i++)
+		if (bi->mem[i].type == MEM_RAM)
+			top = MAX(top, ALIGN_UP(bi->mem[i].base + bi->mem[i].size, PAGE_SIZE));
+	if (map_identity(p, top))
+		panic("no memory for the root partition's GPA map");
+	if (!bzimage_probe(phys_to_virt(mod->start), mod->end - mod->start)) {
+		testroot_load(p, bi);
+		return p;
+	}
+	if (linux_load(p, bi, err, sizeof(err)))
+		panic("cannot boot the root: %s", err);
 	return p;
 }

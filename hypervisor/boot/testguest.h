@@ -10,8 +10,8 @@ struct partition *testguest_create(const struct boot_module *mod, u64 ram_size);
 /* Loads a test guest into p's GPA space and points VP 0 at it. */
 int testguest_load(struct partition *p, const struct boot_module *mod, u64 rsp);
 const char *module_name(const char *cmdline);
-/* The root partition running the test guest in mods[0]; the others are
- * handed to it. */
-struct partition *testroot_create(const struct boot_info *bi);
+/* The root partition, running mods[0]: Linux, or a test root to which
+ * the other modules are handed. */
+struct partition *root_create(const struct boot_info *bi);
 
 #endif

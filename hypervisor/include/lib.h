@@ -13,7 +13,7 @@ size_t strnlen(const char *s, size_t max);
 int strncmp(const char *a, const char *b, size_t n);
 
 /* printf subset: %d %i %u %x %X %o %p %s %c %%, flags '-' '0', width,
- * precision for %s, length modifiers hh h l ll z. Always NUL-terminates
+ * precision for %s (also .*), length modifiers hh h l ll z. Always NUL-terminates
  * when size > 0 and returns the length the full output would have had. */
 int hv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int hv_snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);

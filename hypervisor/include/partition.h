@@ -54,6 +54,7 @@ struct partition {
 	u64 hypercall_msr;
 	u64 reference_tsc_msr;
 	u64 crash[6];
+	bool tsc_invariant_shown;
 
 	bool ignore_unknown_msrs;
 	u32 cpuid_intercepts[PARTITION_MAX_CPUID_INTERCEPTS];

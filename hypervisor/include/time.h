@@ -7,6 +7,9 @@
 struct partition;
 
 extern u64 tsc_hz;
+/* The TSC runs at a constant rate in every state: reported by the CPU
+ * (CPUID 8000_0007 EDX bit 8) or vouched for on the command line. */
+extern bool tsc_invariant;
 
 void tsc_init(void);
 /* a * mul / div with a 128-bit intermediate; UINT64_MAX if it overflows. */

@@ -61,9 +61,13 @@ int hv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			*fmt == '-' ? (left = true) : (zero = true);
 		for (; *fmt >= '0' && *fmt <= '9'; fmt++)
 			width = width * 10 + (*fmt - '0');
-		if (*fmt == '.')
+		if (*fmt == '.' && fmt[1] == '*') {
+			prec = va_arg(ap, int);
+			fmt += 2;
+		} else if (*fmt == '.') {
 			for (prec = 0, fmt++; *fmt >= '0' && *fmt <= '9'; fmt++)
 				prec = prec * 10 + (*fmt - '0');
+		}
 		for (; *fmt == 'l' || *fmt == 'h' || *fmt == 'z'; fmt++)
 			lng += *fmt == 'h' ? -1 : (*fmt == 'z' ? 2 : 1);
 

@@ -31,6 +31,7 @@
 #define HV_MSR_REFERENCE_TSC_AVAILABLE	(1U << 9)
 #define HV_MSR_GUEST_IDLE_AVAILABLE	(1U << 10)
 #define HV_ACCESS_FREQUENCY_MSRS	(1U << 11)
+#define HV_ACCESS_TSC_INVARIANT		(1U << 15)
 
 /* 0x40000003 EBX: partition privilege mask, high half. */
 #define HV_CREATE_PARTITIONS		(1U << 0)

@@ -29,6 +29,7 @@
 #define HV_X64_MSR_CRASH_P0		0x40000100
 #define HV_X64_MSR_CRASH_P4		0x40000104
 #define HV_X64_MSR_CRASH_CTL		0x40000105
+#define HV_X64_MSR_TSC_INVARIANT_CONTROL 0x40000118	/* bit 0: show invariant TSC in CPUID */
 
 /* HV_X64_MSR_HYPERCALL: bit 0 enable, bit 1 locked, bits 63:12 GPA page. */
 #define HV_X64_MSR_HYPERCALL_ENABLE	(1ULL << 0)

@@ -11,6 +11,7 @@ UNIT_SRCS_gpa_map := hypervisor/mm/gpa_map.c hypervisor/mm/page_alloc.c \
 	hypervisor/arch/x86/svm/npt.c
 UNIT_SRCS_printf := hypervisor/lib/printf.c
 UNIT_SRCS_hc_input := hypervisor/hc_input.c
+UNIT_SRCS_bzimage := hypervisor/boot/bzimage.c hypervisor/lib/printf.c
 UNIT_SRCS_vapic := hypervisor/vapic.c
 UNIT_SRCS_synic := hypervisor/synic.c hypervisor/stimer.c
 UNIT_SRCS_stimer := hypervisor/synic.c hypervisor/stimer.c

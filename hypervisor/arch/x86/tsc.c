@@ -13,6 +13,7 @@
 #define CALIBRATE_MS	10
 
 u64 tsc_hz;
+bool tsc_invariant;
 
 static u64 pit_calibrate(void)
 {
@@ -46,7 +47,12 @@ void tsc_init(void)
 		tsc_hz = pit_calibrate();
 	if (!tsc_hz)
 		panic("cannot measure the TSC rate: no CPUID 0x15 and no PIT");
-	pr_info("tsc: %lu kHz", tsc_hz / 1000);
+	cpuid(0x80000000, 0, &r);
+	if (r.eax >= 0x80000007) {
+		cpuid(0x80000007, 0, &r);
+		tsc_invariant |= r.edx & BIT(8);
+	}
+	pr_info("tsc: %lu kHz, %s", tsc_hz / 1000, tsc_invariant ? "invariant" : "not invariant");
 }
 
 u64 scale_64(u64 a, u64 mul, u64 div)

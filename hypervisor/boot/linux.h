@@ -1,0 +1,11 @@
+#ifndef SEPTUM_LINUX_H
+#define SEPTUM_LINUX_H
+
+#include "bootinfo.h"
+#include "partition.h"
+
+/* Boots mods[0] (a bzImage) with mods[1] as its initrd in the root; 0, or
+ * -1 with a one-line reason. */
+int linux_load(struct partition *root, const struct boot_info *bi, char *err, size_t errlen);
+
+#endif
