@@ -68,6 +68,7 @@ u16 hc_withdraw_memory(struct hc_call *c)
 		/* No free page: a status, not success, or the caller loops. */
 		if (!pa)
 			return HV_STATUS_NO_RESOURCES;
+		gpa_map_unmap(&c->caller->gpa, pa, PAGE_SIZE);
 		if (gpa_map_map(&c->caller->gpa, pa, pa, PAGE_SIZE, GPA_PROT_MASK)) {
 			pool_add(&p->pool, pa);
 			return HV_STATUS_NO_RESOURCES;

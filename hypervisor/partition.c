@@ -166,6 +166,8 @@ static void return_to_root(struct partition *p, u64 pa)
 {
 	struct frame *f = frame_of(pa);
 
+	/* The root may have touched it meanwhile: drop the stand-in page. */
+	gpa_map_unmap(&p->parent->gpa, pa, PAGE_SIZE);
 	if (gpa_map_map(&p->parent->gpa, pa, pa, PAGE_SIZE, GPA_PROT_MASK)) {
 		pr_err("partition %lu: cannot give page %lx back to the root", p->id, pa);
 		return;

@@ -5,6 +5,7 @@
 #include "log.h"
 #include "msr.h"
 #include "partition.h"
+#include "root_fault.h"
 #include "vp.h"
 #include "x86.h"
 
@@ -108,6 +109,10 @@ void vp_handle_exit(struct vp *vp, const struct vp_exit *exit)
 		hypercall_handle(vp);
 		break;
 	case VP_EXIT_NPF:
+		if (p->kind == PARTITION_ROOT) {
+			root_fault(p, exit->npf.gpa, exit->npf.write);
+			break;
+		}
 		partition_terminate(p, "nested page fault: %s at GPA %lx, outside its memory",
 				    exit->npf.fetch ? "fetch" : exit->npf.write ? "write" : "read",
 				    exit->npf.gpa);

@@ -11,6 +11,7 @@
 #include "lib.h"
 #include "log.h"
 #include "partition.h"
+#include "root_fault.h"
 #include "septum/testdev.h"
 #include "testguest.h"
 
@@ -101,7 +102,7 @@ struct partition *root_create(const struct boot_info *bi)
 	u64 top = 4ULL << 30;
 	char err[160];
 
-	if (!p)
+	if (!p || root_fault_init())
 		panic("no memory for the root partition");
 	for (u32 i = 0; i < bi->nmem; i++)
 		if (bi->mem[i].type == MEM_RAM)
