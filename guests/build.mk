@@ -1,8 +1,8 @@
 # Test guests: flat images loaded by the hypervisor (include/septum/testdev.h).
-GUEST_LIB_SRCS := guests/lib/start.S guests/lib/guest.c hypervisor/lib/printf.c \
-	hypervisor/lib/string.c
+GUEST_LIB_SRCS := guests/lib/start.S guests/lib/guest.c guests/lib/hvcall.c \
+	hypervisor/lib/printf.c hypervisor/lib/string.c
 GUEST_INCLUDES := -Iguests/lib -Ihypervisor/include -Ihypervisor/arch/x86/include -Iinclude
-GUEST_NAMES := hvtest
+GUEST_NAMES := hvtest testroot child
 GUEST_BINS := $(patsubst %,$(BUILD)/guests/%.bin,$(GUEST_NAMES))
 
 .PHONY: guests

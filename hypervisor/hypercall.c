@@ -105,6 +105,10 @@ static u16 hc_run(const struct hc_def *d, struct hc_input *in, struct hc_call *c
 	} else if (in->in_len && partition_read(c->caller, in->in_gpa, hc_in, in->in_len)) {
 		return HV_STATUS_INVALID_PARAMETER;
 	}
+	/* Before the call acts: a result that cannot be delivered must not
+	 * leave its effect behind. */
+	if (in->out_len && !partition_writable(c->caller, in->out_gpa, in->out_len))
+		return HV_STATUS_INVALID_PARAMETER;
 	memset(hc_out, 0, in->out_len);
 	c->in = hc_in;
 	c->out = hc_out;
@@ -113,8 +117,7 @@ static u16 hc_run(const struct hc_def *d, struct hc_input *in, struct hc_call *c
 	if (in->out_len) {
 		u64 len = d->shape.out_size + (u64)d->shape.out_rep_size * c->reps_done;
 
-		if (len && partition_write(c->caller, in->out_gpa, hc_out, len))
-			return HV_STATUS_INVALID_PARAMETER;
+		partition_write(c->caller, in->out_gpa, hc_out, len);
 	}
 	return status;
 }

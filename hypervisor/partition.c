@@ -241,6 +241,7 @@ static bool copy_allowed(struct partition *p, u64 hpa)
 	return s == FRAME_ROOT || (p->kind == PARTITION_BOOT && s == FRAME_HV);
 }
 
+/* buf NULL: only check that the whole range could be copied. */
 static int partition_copy(struct partition *p, u64 gpa, void *buf, size_t len, bool write)
 {
 	u8 *b = buf;
@@ -253,12 +254,12 @@ static int partition_copy(struct partition *p, u64 gpa, void *buf, size_t len, b
 		if (!p->gpa.root || !gpa_map_lookup(&p->gpa, gpa, &hpa, &prot) ||
 		    (write && !(prot & GPA_WRITE)) || !copy_allowed(p, hpa))
 			return -EINVAL;
-		if (write)
+		if (b && write)
 			memcpy(phys_to_virt(hpa), b, chunk);
-		else
+		else if (b)
 			memcpy(b, phys_to_virt(hpa), chunk);
 		gpa += chunk;
-		b += chunk;
+		b = b ? b + chunk : NULL;
 		len -= chunk;
 	}
 	return 0;
@@ -272,6 +273,11 @@ int partition_write(struct partition *p, u64 gpa, const void *src, size_t len)
 int partition_read(struct partition *p, u64 gpa, void *dst, size_t len)
 {
 	return partition_copy(p, gpa, dst, len, false);
+}
+
+bool partition_writable(struct partition *p, u64 gpa, size_t len)
+{
+	return partition_copy(p, gpa, NULL, len, true) == 0;
 }
 
 void partition_run(struct partition *p)

@@ -90,6 +90,7 @@ int partition_add_ram(struct partition *p, u64 gpa, u64 size);
  * it may write: -EINVAL otherwise. */
 int partition_write(struct partition *p, u64 gpa, const void *src, size_t len);
 int partition_read(struct partition *p, u64 gpa, void *dst, size_t len);
+bool partition_writable(struct partition *p, u64 gpa, size_t len);
 
 /* Runs a boot-time or root partition until it ends. */
 void partition_run(struct partition *p);

@@ -2,3 +2,4 @@
 .PHONY: system-tests
 system-tests: $(HV_ELF) $(GUEST_BINS) | $(DEPS_STAMP)
 	$(Q)python3 tests/system/hv.py
+	$(Q)python3 tests/system/root.py
