@@ -31,6 +31,17 @@ static u16 hc_notify_long_spin_wait(struct hc_call *c)
 	return HV_STATUS_SUCCESS;
 }
 
+static u16 hc_read_log(struct hc_call *c)
+{
+	const struct septum_input_read_log *in = c->in;
+	struct septum_output_read_log *out = c->out;
+
+	if (c->caller->kind != PARTITION_ROOT)
+		return HV_STATUS_ACCESS_DENIED;
+	out->length = log_ring_read(in->from, out->data, sizeof(out->data), &out->next, &out->lost);
+	return HV_STATUS_SUCCESS;
+}
+
 static const struct hc_def hypercalls[] = {
 	HC(HVCALL_NOTIFY_LONG_SPIN_WAIT, HC_FAST | HC_SLOW, 0, 0, 0, 0, 0, hc_notify_long_spin_wait),
 	HC(HVCALL_CREATE_PARTITION, HC_SLOW, PRIV_CREATE, sizeof(struct hv_input_create_partition), 0,
@@ -64,6 +75,8 @@ static const struct hc_def hypercalls[] = {
 	HC(HVCALL_POST_MESSAGE, HC_SLOW | HC_TO_ROOT, HV_POST_MESSAGES,
 	  sizeof(struct hv_input_post_message), 0, 0, 0, NULL),
 	HC(HVCALL_SIGNAL_EVENT, HC_FAST | HC_SLOW | HC_TO_ROOT, HV_SIGNAL_EVENTS, 8, 0, 0, 0, NULL),
+	HC(SEPTUM_HVCALL_READ_LOG, HC_SLOW, PRIV_CREATE, sizeof(struct septum_input_read_log), 0,
+	   sizeof(struct septum_output_read_log), 0, hc_read_log),
 	HC(HVCALL_DISPATCH_VP, HC_SLOW, PRIV_CREATE, sizeof(struct hv_input_dispatch_vp), 0,
 	  sizeof(struct hv_output_dispatch_vp), 0, hc_dispatch_vp),
 	HC(HVCALL_ASSERT_VIRTUAL_INTERRUPT, HC_SLOW, PRIV_CREATE,

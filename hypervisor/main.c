@@ -210,6 +210,10 @@ static void run_root(void)
 {
 	struct partition *root = root_create(&bi);
 
+	pr_info("the root takes COM1; this log continues on COM2 if present, and in the ring");
+	if (console_handover())
+		pr_info("log continued from COM1");
+
 	partition_run(root);
 	pr_info("root partition ended");
 }

@@ -19,8 +19,16 @@ __noreturn void panic(const char *fmt, ...) __printf(1, 2);
 /* Called by panic() before halting: shows the VP being handled, if any. */
 void panic_hook(void);
 
-/* Provided by the platform: raw console output and the end of the world. */
+/* The log also goes to a ring the root reads later (through the VID):
+ * bytes from absolute offset `from`; *next is where to continue, *lost
+ * how many bytes before it were already overwritten. */
+size_t log_ring_read(u64 from, char *buf, size_t len, u64 *next, u64 *lost);
+
+/* Provided by the platform: raw console output, giving COM1 up to the
+ * root (false: no second port, the log then only fills the ring), and the
+ * end of the world. */
 void console_write(const char *s, size_t n);
+bool console_handover(void);
 __noreturn void platform_halt(int status);
 
 #endif

@@ -52,6 +52,12 @@
 #define HVCALL_POST_MESSAGE_DIRECT		0x00C1
 #define HVCALL_DISPATCH_VP			0x00C2
 
+/*
+ * Septum's own calls live in 0x7E00-0x7EFF, codes the TLFS and Linux's
+ * headers do not use. Root only.
+ */
+#define SEPTUM_HVCALL_READ_LOG			0x7E01
+
 #define HV_PARTITION_ID_SELF	((u64)-1)
 #define HV_VP_INDEX_SELF	((u32)-2)
 
@@ -299,5 +305,19 @@ struct hv_output_dispatch_vp {
 };
 HV_ASSERT_OFFSET(hv_output_dispatch_vp, message, 16);
 HV_ASSERT_SIZE(hv_output_dispatch_vp, 272);
+
+/* SEPTUM_HVCALL_READ_LOG: the hypervisor's log ring from byte `from` on. */
+struct septum_input_read_log {
+	u64 from;
+};
+
+struct septum_output_read_log {
+	u64 next;	/* where the next read continues */
+	u64 lost;	/* bytes before `from` already overwritten */
+	u32 length;	/* bytes in data */
+	u32 reserved;
+	char data[4072];
+};
+HV_ASSERT_SIZE(septum_output_read_log, 4096);
 
 #endif

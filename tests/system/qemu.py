@@ -36,8 +36,11 @@ def hv_exit_status(rc):
 
 def boot(append="", modules=(), cpu="max", mem="256M", timeout=60, extra=(), cdrom=None):
     """Boots septum.elf through QEMU's multiboot v1 loader, or the given ISO."""
+    # COM1 (the root's console) and COM2 (the hypervisor's log once a root
+    # runs) both go to stdout.
     cmd = [QEMU, "-accel", "tcg", "-cpu", cpu, "-m", mem, "-display", "none",
-           "-serial", "stdio", "-monitor", "none", "-no-reboot", "-nodefaults"] + EXIT_DEVICE
+           "-chardev", "stdio,id=con,mux=on", "-serial", "chardev:con", "-serial", "chardev:con",
+           "-monitor", "none", "-no-reboot", "-nodefaults"] + EXIT_DEVICE
     if cdrom:
         cmd += ["-cdrom", cdrom]
     else:
