@@ -19,7 +19,7 @@ FREESTANDING_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -f
 FREESTANDING_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments
 
 .PHONY: all run check fuzz bench clean deps
-all: hypervisor guests unit-tests-build fuzz-build
+all: hypervisor guests image unit-tests-build fuzz-build
 
 # The README's two commands install what they need first (scripts/deps.sh
 # is a no-op when its stamp matches), then build and go.
@@ -27,9 +27,11 @@ deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/deps.sh
 	scripts/deps.sh
 
+# make run: the hypervisor, the Debian root on this terminal; SCRIPT=FILE
+# runs FILE in the root instead and exits with its status.
 run: $(DEPS_STAMP)
-	$(Q)$(MAKE) --no-print-directory hypervisor guests
-	$(Q)scripts/run.sh
+	$(Q)$(MAKE) --no-print-directory hypervisor image
+	$(Q)SCRIPT="$(SCRIPT)" scripts/run.sh
 
 check: $(DEPS_STAMP)
 	$(Q)$(MAKE) --no-print-directory all
@@ -44,8 +46,9 @@ include guests/build.mk
 include tests/unit/build.mk
 include tests/fuzz/build.mk
 include tests/system/build.mk
+include image/build.mk
 
 clean:
-	rm -rf $(BUILD)/hypervisor $(BUILD)/guests $(BUILD)/tests
+	rm -rf $(BUILD)/hypervisor $(BUILD)/guests $(BUILD)/tests $(BUILD)/image $(BUILD)/run
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,28 @@
+# The root partition's initramfs: build/image/root.cpio.gz (busybox, /init,
+# and the kernel modules the root needs for QEMU's devices).
+IMAGE_ROOT := $(BUILD)/image/root.cpio.gz
+IMAGE_KMOD := $(BUILD)/image/kmod
+# busybox-static's, installed by scripts/deps.sh; mkroot.sh refuses a
+# dynamically linked one.
+IMAGE_BUSYBOX := /bin/busybox
+
+# What scripts/deps.sh makes enters through $(wildcard): on a fresh machine
+# it does not exist until $(DEPS_STAMP)'s recipe has run, and make must not
+# stop at "no rule to make" before. For the same reason the release is read
+# from kernel.mk by the scripts when they run, not included here.
+IMAGE_HOST_DEPS := $(DEPS_STAMP) $(wildcard $(BUILD)/deps/kernel.mk)
+
+.PHONY: image
+image: $(IMAGE_ROOT)
+
+# depmod over the whole extracted kernel (~2 s), again only when the kernel
+# changes; root-modules.txt's closure is taken from it.
+$(IMAGE_KMOD)/release: image/kmod-index.sh $(IMAGE_HOST_DEPS)
+	@echo "  DEPMOD  $(BUILD)/deps/kernel"
+	$(Q)image/kmod-index.sh $(BUILD)/deps/kernel.mk $(BUILD)/deps/kernel $(IMAGE_KMOD)
+
+$(IMAGE_ROOT): image/mkroot.sh image/init image/root-modules.txt image/build.mk \
+		$(IMAGE_KMOD)/release $(wildcard $(IMAGE_BUSYBOX)) $(IMAGE_HOST_DEPS)
+	@echo "  CPIO    $@"
+	$(Q)image/mkroot.sh image/init image/root-modules.txt $(IMAGE_BUSYBOX) \
+		$(IMAGE_KMOD) $(BUILD)/image/root $@
