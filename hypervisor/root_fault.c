@@ -4,7 +4,7 @@
  * written to it, and the root keeps running: the first read of such a page
  * maps a page of ones read-only there; a write maps a scratch page that
  * absorbs it (and later reads see only what the root wrote itself). Each
- * page is logged once, when it is first aliased.
+ * page is logged at most twice: its first read and its first write.
  */
 #include "frames.h"
 #include "lib.h"
@@ -31,11 +31,11 @@ void root_fault(struct partition *root, u64 gpa, bool write)
 	u32 prot;
 	bool aliased = gpa_map_lookup(&root->gpa, page, &hpa, &prot);
 
-	if (!aliased)
-		pr_warn("root %s GPA %lx, which it does not own (%s): reads see ones, writes are "
-			"dropped", write ? "wrote" : "read", gpa,
-			frame_state(page) == FRAME_HV ? "hypervisor memory"
-			: frame_state(page) == FRAME_DEPOSITED ? "deposited" : "not RAM");
+	pr_warn("root %s GPA %lx, which it does not own (%s): %s", write ? "wrote" : "read", gpa,
+		frame_state(page) == FRAME_HV ? "hypervisor memory"
+		: frame_state(page) == FRAME_DEPOSITED ? "deposited"
+						       : "not RAM",
+		write ? "writes go to a scratch page" : "reads see ones");
 	if (aliased)
 		gpa_map_unmap(&root->gpa, page, PAGE_SIZE);
 	if (gpa_map_map(&root->gpa, page, write ? sink_page : ones_page, PAGE_SIZE,
