@@ -45,8 +45,8 @@ include hypervisor/build.mk
 include guests/build.mk
 include tests/unit/build.mk
 include tests/fuzz/build.mk
-include tests/system/build.mk
 include image/build.mk
+include tests/system/build.mk
 
 clean:
 	rm -rf $(BUILD)/hypervisor $(BUILD)/guests $(BUILD)/tests $(BUILD)/image $(BUILD)/run
