@@ -38,8 +38,9 @@ check: $(DEPS_STAMP)
 	$(Q)tests/check.sh
 
 bench: $(DEPS_STAMP)
-	$(Q)$(MAKE) --no-print-directory hypervisor guests
+	$(Q)$(MAKE) --no-print-directory hypervisor guests image
 	$(Q)python3 bench/boot.py
+	$(Q)python3 bench/root.py
 
 include hypervisor/build.mk
 include guests/build.mk

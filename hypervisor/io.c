@@ -23,6 +23,20 @@ static void report_byte(struct partition *p, char c)
 		report_byte(p, c);
 }
 
+static void log_exit_stats(struct vp *vp)
+{
+	const u64 *n = vp->exit_reasons;
+
+	pr_info("exits: %s vp %u: %lu in all; cpuid %lu msr %lu io %lu hypercall %lu npf %lu "
+		"hlt %lu interrupt %lu other %lu", vp->part->name, vp->index, vp->exits,
+		n[VP_EXIT_CPUID], n[VP_EXIT_MSR_READ] + n[VP_EXIT_MSR_WRITE], n[VP_EXIT_IO],
+		n[VP_EXIT_HYPERCALL], n[VP_EXIT_NPF], n[VP_EXIT_HLT],
+		n[VP_EXIT_INTERRUPT] + n[VP_EXIT_INTERRUPT_WINDOW],
+		vp->exits - n[VP_EXIT_CPUID] - n[VP_EXIT_MSR_READ] - n[VP_EXIT_MSR_WRITE] -
+			n[VP_EXIT_IO] - n[VP_EXIT_HYPERCALL] - n[VP_EXIT_NPF] - n[VP_EXIT_HLT] -
+			n[VP_EXIT_INTERRUPT] - n[VP_EXIT_INTERRUPT_WINDOW]);
+}
+
 void io_handle(struct vp *vp, const struct vp_exit *exit)
 {
 	struct partition *p = vp->part;
@@ -40,6 +54,8 @@ void io_handle(struct vp *vp, const struct vp_exit *exit)
 		report_byte(p, val);
 	} else if (exit->io.port == SEPTUM_TESTDEV_SCRATCH_PORT) {
 		p->scratch = val;
+	} else if (exit->io.port == SEPTUM_TESTDEV_STATS_PORT) {
+		log_exit_stats(vp);
 	} else {
 		pr_debug("%s: write %x to unclaimed port %x dropped", p->name, val, exit->io.port);
 	}

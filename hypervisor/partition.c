@@ -291,6 +291,7 @@ void partition_run(struct partition *p)
 		current_vp = vp;
 		arch->vp_run(vp, &exit, false);
 		vp->runtime_tsc += rdtsc() - start;
+		vp->exit_reasons[exit.reason]++;
 		vp_handle_exit(vp, &exit);
 		current_vp = NULL;
 	}

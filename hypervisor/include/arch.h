@@ -63,6 +63,7 @@ enum vp_exit_reason {
 	VP_EXIT_INTERRUPT_WINDOW,	/* the guest can take an interrupt now */
 	VP_EXIT_UNHANDLED,
 };
+#define VP_EXIT_REASONS (VP_EXIT_UNHANDLED + 1)
 
 /* A decoded exit: what happened, in vendor-neutral terms. */
 struct vp_exit {

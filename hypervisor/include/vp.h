@@ -30,7 +30,8 @@ struct vp {
 	bool idle_ignores_if;	/* halted by GUEST_IDLE: wake even with IF=0 */
 	struct vp_gprs gprs;
 	void *arch;		/* the vendor's state (VMCB and friends) */
-	u64 exits;
+	u64 exits;		/* every exit, handled in the vendor code or not */
+	u64 exit_reasons[VP_EXIT_REASONS];
 	u64 runtime_tsc;	/* TSC ticks spent in the guest (VP_RUNTIME) */
 	u64 vp_assist_msr;
 

@@ -11,8 +11,12 @@
 /* Byte writes form lines; each '\n' logs "septum: <partition>: <line>". */
 #define SEPTUM_TESTDEV_REPORT_PORT	0xE9
 /* A 32-bit register: OUT stores the value, IN returns it bit-inverted, so
- * a guest can tell the hypervisor answered (unclaimed ports read ones). */
+ * a guest can tell the hypervisor answered (unclaimed ports read ones).
+ * The device owns ports 0xEC-0xEF. */
 #define SEPTUM_TESTDEV_SCRATCH_PORT	0xEC
+/* Any write logs the writer's exit counts ("septum: exits: ..."): how a
+ * benchmark inside a root sees what its boot cost. */
+#define SEPTUM_TESTDEV_STATS_PORT	0xEE
 
 /* Test-guest boot protocol: a flat image loaded at this GPA and entered in
  * 64-bit mode with GPA [0, 4 GiB) identity-mapped by 2 MiB pages, RSP at

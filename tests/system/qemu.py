@@ -9,8 +9,9 @@ EXIT_DEVICE = ["-device", "isa-debug-exit,iobase=0xf4,iosize=4"]
 
 
 class Run:
-    def __init__(self, lines, rc, seconds, timed_out, first_line_s):
+    def __init__(self, lines, rc, seconds, timed_out, first_line_s, times=()):
         self.lines = lines
+        self.times = list(times)  # seconds from launch when each line was complete
         self.rc = rc
         self.seconds = seconds
         self.timed_out = timed_out
@@ -21,6 +22,9 @@ class Run:
 
     def find(self, text):
         return next((l for l in self.lines if text in l), None)
+
+    def time_of(self, text):
+        return next((t for l, t in zip(self.lines, self.times) if text in l), None)
 
     def tail(self, n=15):
         return "\n".join("    " + l for l in self.lines[-n:])
@@ -48,19 +52,27 @@ def boot(append="", modules=(), cpu="max", mem="256M", timeout=60, extra=(), cdr
     if modules:
         cmd += ["-initrd", ",".join(m.replace(",", ",,") for m in modules)]
     cmd += list(extra)
+    return run_cmd(cmd, timeout)
+
+
+def run_cmd(cmd, timeout):
+    """Runs any QEMU command line, collecting its output line by line."""
     start = time.monotonic()
     first = None
     lines = []
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     os.set_blocking(proc.stdout.fileno(), False)
     buf = b""
+    times = []
     timed_out = False
     while True:
         chunk = proc.stdout.read()
         if chunk:
+            now = time.monotonic() - start
             if first is None:
-                first = time.monotonic() - start
+                first = now
             buf += chunk
+            times += [now] * chunk.count(b"\n")
         if proc.poll() is not None:
             buf += proc.stdout.read() or b""
             break
@@ -71,6 +83,10 @@ def boot(append="", modules=(), cpu="max", mem="256M", timeout=60, extra=(), cdr
             break
         time.sleep(0.01)
     seconds = time.monotonic() - start
-    text = buf.decode("utf-8", "replace").replace("\r", "")
-    lines = [l for l in text.split("\n") if l]
-    return Run(lines, proc.returncode, seconds, timed_out, first)
+    lines, line_times = [], []
+    for raw, t in zip(buf.split(b"\n"), times + [seconds]):
+        line = raw.decode("utf-8", "replace").replace("\r", "")
+        if line:
+            lines.append(line)
+            line_times.append(t)
+    return Run(lines, proc.returncode, seconds, timed_out, first, line_times)
