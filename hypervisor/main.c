@@ -11,6 +11,7 @@
 #include "log.h"
 #include "mm.h"
 #include "partition.h"
+#include "smp.h"
 #include "testguest.h"
 #include "time.h"
 #include "x86.h"
@@ -255,6 +256,7 @@ void hv_main(u32 magic, u64 info)
 		panic("cannot enable %s", arch->name);
 	pr_info("virtualization: %s", arch->name);
 	tsc_init();
+	smp_park_aps();
 	if (bi.nmods && wants_root(&bi.mods[0]))
 		run_root();
 	else

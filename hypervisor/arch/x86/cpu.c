@@ -66,12 +66,10 @@ void trap_handler(struct trap_frame *f)
 	panic("unexpected exception in the hypervisor");
 }
 
+static void load_tables(bool with_tr);
+
 void cpu_init(void)
 {
-	struct {
-		u16 limit;
-		u64 base;
-	} __packed gdtr = { sizeof(gdt) - 1, (u64)gdt }, idtr = { sizeof(idt) - 1, (u64)idt };
 	u64 t = (u64)&tss;
 
 	gdt[GDT_CODE / 8] = 0x00AF9A000000FFFFULL;
@@ -92,21 +90,39 @@ void cpu_init(void)
 			.ist = (v == X86_EXC_DF || v == 2 || v == X86_EXC_MC) ? 1 : 0,
 		};
 	}
+	load_tables(true);
+}
+
+/* An AP shares the GDT and IDT but not the TSS (a TSS is busy once
+ * loaded); it parks with GIF clear, so no event needs an IST stack. */
+void cpu_init_ap(void)
+{
+	load_tables(false);
+}
+
+static void load_tables(bool with_tr)
+{
+	struct {
+		u16 limit;
+		u64 base;
+	} __packed gdtr = { sizeof(gdt) - 1, (u64)gdt }, idtr = { sizeof(idt) - 1, (u64)idt };
+
 	asm volatile("lgdt %0\n\t"
 		     "lidt %1\n\t"
-		     "ltr %w2\n\t"
-		     "pushq %3\n\t"
+		     "pushq %2\n\t"
 		     "leaq 1f(%%rip), %%rax\n\t"
 		     "pushq %%rax\n\t"
 		     "lretq\n"
 		     "1:\n\t"
-		     "mov %4, %%eax\n\t"
+		     "mov %3, %%eax\n\t"
 		     "mov %%eax, %%ds\n\t"
 		     "mov %%eax, %%es\n\t"
 		     "mov %%eax, %%ss\n\t"
 		     "mov %%eax, %%fs\n\t"
 		     "mov %%eax, %%gs"
 		     :
-		     : "m"(gdtr), "m"(idtr), "r"(GDT_TSS), "i"(GDT_CODE), "i"(GDT_DATA)
+		     : "m"(gdtr), "m"(idtr), "i"(GDT_CODE), "i"(GDT_DATA)
 		     : "rax", "memory");
+	if (with_tr)
+		asm volatile("ltr %w0" ::"r"(GDT_TSS));
 }
