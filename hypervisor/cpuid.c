@@ -18,6 +18,7 @@
 #define CPUID1_ECX_MONITOR	BIT(3)
 #define CPUID1_ECX_VMX		BIT(5)
 #define CPUID1_ECX_X2APIC	BIT(21)
+#define CPUID1_ECX_TSC_DEADLINE	BIT(24)
 #define CPUID1_ECX_OSXSAVE	BIT(27)
 #define CPUID1_ECX_HYPERVISOR	BIT(31)
 #define CPUID7_ECX_OSPKE	BIT(4)
@@ -86,8 +87,10 @@ void cpuid_compute(struct vp *vp, u32 leaf, u32 subleaf, u32 out[4])
 			if (cr4 & X86_CR4_OSXSAVE)
 				r.ecx |= CPUID1_ECX_OSXSAVE;
 			if (child) {
-				/* The virtual x2APIC; no MONITOR, machine checks or MTRRs. */
-				r.ecx = (r.ecx & ~CPUID1_ECX_MONITOR) | CPUID1_ECX_X2APIC;
+				/* The virtual x2APIC (with TSC-deadline mode); no
+				 * MONITOR, machine checks or MTRRs. */
+				r.ecx = (r.ecx & ~CPUID1_ECX_MONITOR) | CPUID1_ECX_X2APIC |
+					CPUID1_ECX_TSC_DEADLINE;
 				r.edx &= ~(CPUID1_EDX_MCE | CPUID1_EDX_MTRR | CPUID1_EDX_MCA);
 				r.ebx = (r.ebx & 0x00FFFFFF) | (vp->index << 24);
 			} else if (vp->part->kind == PARTITION_BOOT) {

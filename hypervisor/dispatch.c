@@ -118,6 +118,7 @@ static void run_child(struct vp *vp, struct hv_output_dispatch_vp *out)
 		arch->vp_run(vp, &e, true);
 		vp->runtime_tsc += rdtsc() - start;
 		vp->exit_reasons[e.reason]++;
+		events_sync_cr8(vp);
 		a = child_exit(vp, &e, &out->message);
 		if (vp->part->state == PARTITION_TERMINATED && a == CHILD_CONTINUE)
 			a = stop_vp(vp, HVMSG_UNRECOVERABLE_EXCEPTION, &out->message);

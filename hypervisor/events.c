@@ -91,10 +91,21 @@ bool events_wake(struct vp *vp)
 	       (vapic_pending(&vp->vapic) >= 0 && (if_set || vp->idle_ignores_if));
 }
 
+/* MOV CR8 is the TPR's priority class (SDM "Interaction of CR8 and the
+ * TPR"): the VMCB keeps the guest's CR8, the virtual APIC the TPR. */
+void events_sync_cr8(struct vp *vp)
+{
+	u64 cr8 = arch->vp_get_reg(vp, VP_REG_CR8);
+
+	if (cr8 != vp->vapic.tpr >> 4)
+		vp->vapic.tpr = cr8 << 4;
+}
+
 void events_inject(struct vp *vp)
 {
 	int vector;
 
+	arch->vp_set_reg(vp, VP_REG_CR8, vp->vapic.tpr >> 4);
 	if (arch->vp_event_pending(vp))
 		return;
 	if (vp->vapic.pending_nmi) {

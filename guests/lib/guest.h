@@ -18,6 +18,10 @@ void report(bool ok, const char *name, const char *fmt, ...) __printf(3, 4);
 void report_forward(const char *line);
 void report_summary(void);
 
+/* Loads the library's GDT and IDT: start.S does it for the boot VP, and
+ * another VP of the same guest does it first thing from its own entry. */
+void guest_cpu_init(void);
+
 /* Called on an unexpected exception before the guest halts for good. */
 extern void (*guest_fatal_hook)(void);
 

@@ -32,6 +32,7 @@ enum vp_reg {
 	VP_REG_SYSENTER_EIP,
 	VP_REG_TSC_OFFSET,
 	VP_REG_INTERRUPT_SHADOW,
+	VP_REG_CR8,	/* the TPR's priority class, as MOV CR8 sees it */
 };
 
 enum vp_seg { VP_SEG_ES, VP_SEG_CS, VP_SEG_SS, VP_SEG_DS, VP_SEG_FS, VP_SEG_GS,

@@ -477,6 +477,7 @@ static u64 *svm_reg(struct vmcb_save *save, enum vp_reg reg)
 	case VP_REG_SYSENTER_EIP: return &save->sysenter_eip;
 	case VP_REG_TSC_OFFSET:
 	case VP_REG_INTERRUPT_SHADOW:
+	case VP_REG_CR8:
 		break;
 	}
 	return NULL;
@@ -488,6 +489,8 @@ static u64 svm_vp_get_reg(struct vp *vp, enum vp_reg reg)
 
 	if (reg == VP_REG_TSC_OFFSET)
 		return v->control.tsc_offset;
+	if (reg == VP_REG_CR8)
+		return v->control.int_ctl & SVM_INT_CTL_V_TPR;
 	if (reg == VP_REG_INTERRUPT_SHADOW)
 		return v->control.int_state & 1;
 	if (reg == VP_REG_EFER)
@@ -501,6 +504,8 @@ static void svm_vp_set_reg(struct vp *vp, enum vp_reg reg, u64 val)
 
 	if (reg == VP_REG_TSC_OFFSET)
 		v->control.tsc_offset = val;
+	else if (reg == VP_REG_CR8)
+		v->control.int_ctl = (v->control.int_ctl & ~SVM_INT_CTL_V_TPR) | (val & 0xF);
 	else if (reg == VP_REG_INTERRUPT_SHADOW)
 		v->control.int_state = (v->control.int_state & ~1ULL) | (val & 1);
 	else if (reg == VP_REG_EFER)
