@@ -1,6 +1,6 @@
 # Hosted unit tests (cmocka, ASan + UBSan): one binary per unit.
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
-	-fno-sanitize-recover=all -fno-omit-frame-pointer $(HV_INCLUDES) -MMD -MP
+	-fno-sanitize-recover=all -fno-omit-frame-pointer $(HV_INCLUDES) -Itests/unit -MMD -MP
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 
 # Hypervisor sources each test links against.
@@ -11,6 +11,7 @@ UNIT_SRCS_gpa_map := hypervisor/mm/gpa_map.c hypervisor/mm/page_alloc.c \
 	hypervisor/arch/x86/svm/npt.c
 UNIT_SRCS_printf := hypervisor/lib/printf.c
 UNIT_SRCS_hc_input := hypervisor/hc_input.c
+UNIT_SRCS_acpi := hypervisor/boot/acpi.c
 UNIT_SRCS_bzimage := hypervisor/boot/bzimage.c hypervisor/lib/printf.c
 UNIT_SRCS_vapic := hypervisor/vapic.c
 UNIT_SRCS_synic := hypervisor/synic.c hypervisor/stimer.c

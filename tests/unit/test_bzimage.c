@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include "unit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,7 +46,7 @@ static int setup(void **state)
 	return 0;
 }
 
-static void debian_like(void **state)
+static void test_debian_like(void **state)
 {
 	struct bzimage bz;
 
@@ -71,7 +72,7 @@ static void expect_fail(uint64_t size, const char *what)
 		fail_msg("error '%s' does not mention '%s'", err, what);
 }
 
-static void not_a_kernel(void **state)
+static void test_not_a_kernel(void **state)
 {
 	(void)state;
 	memcpy(img + BZ_HEADER, "ELF!", 4);
@@ -82,7 +83,7 @@ static void not_a_kernel(void **state)
 	expect_fail(IMG_SIZE, "not a Linux kernel image");
 }
 
-static void too_short(void **state)
+static void test_too_short(void **state)
 {
 	(void)state;
 	expect_fail(0x210, "too short");
@@ -90,21 +91,21 @@ static void too_short(void **state)
 	expect_fail(40 * 512, "truncated");
 }
 
-static void old_protocol(void **state)
+static void test_old_protocol(void **state)
 {
 	(void)state;
 	put(BZ_VERSION, 0x0209, 2);
 	expect_fail(IMG_SIZE, "2.09 is too old");
 }
 
-static void zimage(void **state)
+static void test_zimage(void **state)
 {
 	(void)state;
 	img[BZ_LOADFLAGS] = 0;
 	expect_fail(IMG_SIZE, "zImage");
 }
 
-static void odd_header_end(void **state)
+static void test_odd_header_end(void **state)
 {
 	(void)state;
 	img[BZ_JUMP + 1] = 0x10;
@@ -113,7 +114,7 @@ static void odd_header_end(void **state)
 	expect_fail(IMG_SIZE, "setup header");
 }
 
-static void bad_alignment(void **state)
+static void test_bad_alignment(void **state)
 {
 	(void)state;
 	put(BZ_KERNEL_ALIGNMENT, 0x300000, 4);
@@ -122,14 +123,14 @@ static void bad_alignment(void **state)
 	expect_fail(IMG_SIZE, "power of two");
 }
 
-static void init_size_too_small(void **state)
+static void test_init_size_too_small(void **state)
 {
 	(void)state;
 	put(BZ_INIT_SIZE, 0x1000, 4);
 	expect_fail(IMG_SIZE, "init_size");
 }
 
-static void syssize_bounds(void **state)
+static void test_syssize_bounds(void **state)
 {
 	struct bzimage bz;
 
@@ -145,26 +146,17 @@ static void syssize_bounds(void **state)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CMUnitTestFunction fn;
-	} tests[] = {
-		{ "debian_like", debian_like }, { "not_a_kernel", not_a_kernel },
-		{ "too_short", too_short }, { "old_protocol", old_protocol },
-		{ "zimage", zimage }, { "odd_header_end", odd_header_end },
-		{ "bad_alignment", bad_alignment }, { "init_size_too_small", init_size_too_small },
-		{ "syssize_bounds", syssize_bounds },
+	static const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_debian_like, setup),
+		cmocka_unit_test_setup(test_not_a_kernel, setup),
+		cmocka_unit_test_setup(test_too_short, setup),
+		cmocka_unit_test_setup(test_old_protocol, setup),
+		cmocka_unit_test_setup(test_zimage, setup),
+		cmocka_unit_test_setup(test_odd_header_end, setup),
+		cmocka_unit_test_setup(test_bad_alignment, setup),
+		cmocka_unit_test_setup(test_init_size_too_small, setup),
+		cmocka_unit_test_setup(test_syssize_bounds, setup),
 	};
-	int failed = 0;
 
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		const struct CMUnitTest t[] = { cmocka_unit_test_setup(tests[i].fn, setup) };
-		int f = _cmocka_run_group_tests(tests[i].name, t, 1, NULL, NULL);
-
-		printf(f ? "FAIL unit/bzimage/%s: see above\n" : "PASS unit/bzimage/%s\n",
-		       tests[i].name);
-		failed += f != 0;
-	}
-	printf("%zu passed, %d failed\n", sizeof(tests) / sizeof(tests[0]) - failed, failed);
-	return failed != 0;
+	return unit_run("bzimage", tests, sizeof(tests) / sizeof(tests[0]), NULL);
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <cmocka.h> /* needs the four above first */
+#include "unit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -845,23 +846,5 @@ int main(void)
 	    T(test_flush_gen),
 	};
 #undef T
-	int failed = 0;
-	size_t i;
-
-	/* One group per test, so each gets its own PASS/FAIL line. */
-	for (i = 0; i < ARRAY_SIZE(tests); i++) {
-		const struct CMUnitTest one[] = {tests[i]};
-		const char *name = tests[i].name + strlen("test_");
-
-		reason[0] = '\0';
-		if (cmocka_run_group_tests_name(name, one, NULL, NULL)) {
-			printf("FAIL unit/gpa_map/%s: %s\n", name,
-			       reason[0] ? reason : "assertion failed (see above)");
-			failed++;
-		} else {
-			printf("PASS unit/gpa_map/%s\n", name);
-		}
-	}
-	printf("%zu passed, %d failed\n", ARRAY_SIZE(tests) - failed, failed);
-	return failed != 0;
+	return unit_run("gpa_map", tests, ARRAY_SIZE(tests), reason);
 }

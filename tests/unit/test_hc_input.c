@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include "unit.h"
 
 #include <stdio.h>
 
@@ -29,7 +30,7 @@ static u16 check(const struct hc_shape *s, u64 control, u64 in_gpa, u64 out_gpa,
 
 #define REPS(count, start) (((u64)(count) << 32) | ((u64)(start) << 48))
 
-static void decode_fields(void **state)
+static void test_decode_fields(void **state)
 {
 	struct hc_input in;
 
@@ -43,7 +44,7 @@ static void decode_fields(void **state)
 	assert_int_equal(in.out_gpa, 2);
 }
 
-static void reserved_bits(void **state)
+static void test_reserved_bits(void **state)
 {
 	struct hc_input in;
 
@@ -59,7 +60,7 @@ static void reserved_bits(void **state)
 	assert_int_equal(check(&simple, 0x40, 0x1000, 0x2000, &in), HV_STATUS_SUCCESS);
 }
 
-static void rep_fields(void **state)
+static void test_rep_fields(void **state)
 {
 	struct hc_input in;
 
@@ -78,7 +79,7 @@ static void rep_fields(void **state)
 	assert_int_equal(in.out_len, 24);
 }
 
-static void varhead(void **state)
+static void test_varhead(void **state)
 {
 	struct hc_input in;
 	struct hc_shape vh = { HC_SLOW | HC_VARHEAD, 8, 0, 0, 0 };
@@ -92,7 +93,7 @@ static void varhead(void **state)
 	assert_int_equal(in.in_len, 24);
 }
 
-static void fast_calls(void **state)
+static void test_fast_calls(void **state)
 {
 	struct hc_input in;
 
@@ -111,7 +112,7 @@ static void fast_calls(void **state)
 			 HV_STATUS_INVALID_HYPERCALL_INPUT);
 }
 
-static void blocks(void **state)
+static void test_blocks(void **state)
 {
 	struct hc_input in;
 
@@ -133,24 +134,14 @@ static void blocks(void **state)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CMUnitTestFunction fn;
-	} tests[] = {
-		{ "decode_fields", decode_fields }, { "reserved_bits", reserved_bits },
-		{ "rep_fields", rep_fields }, { "varhead", varhead },
-		{ "fast_calls", fast_calls }, { "blocks", blocks },
+	static const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_decode_fields),
+		cmocka_unit_test(test_reserved_bits),
+		cmocka_unit_test(test_rep_fields),
+		cmocka_unit_test(test_varhead),
+		cmocka_unit_test(test_fast_calls),
+		cmocka_unit_test(test_blocks),
 	};
-	int failed = 0;
 
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		const struct CMUnitTest t[] = { cmocka_unit_test(tests[i].fn) };
-		int f = _cmocka_run_group_tests(tests[i].name, t, 1, NULL, NULL);
-
-		printf(f ? "FAIL unit/hc_input/%s: see above\n" : "PASS unit/hc_input/%s\n",
-		       tests[i].name);
-		failed += f != 0;
-	}
-	printf("%zu passed, %d failed\n", sizeof(tests) / sizeof(tests[0]) - failed, failed);
-	return failed != 0;
+	return unit_run("hc_input", tests, sizeof(tests) / sizeof(tests[0]), NULL);
 }

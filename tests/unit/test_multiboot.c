@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include "unit.h"
 
 #include "bootinfo.h"
 
@@ -844,23 +845,5 @@ int main(void)
 	    cmocka_unit_test_setup(test_info_unreadable, reset),
 	    cmocka_unit_test_setup(test_err_buffer_small, reset),
 	};
-	int failed = 0;
-	size_t i;
-
-	/* One group per test, so each gets its own PASS/FAIL line. */
-	for (i = 0; i < ARRAY_SIZE(tests); i++) {
-		const struct CMUnitTest one[] = {tests[i]};
-		const char *name = tests[i].name + strlen("test_");
-
-		reason[0] = '\0';
-		if (cmocka_run_group_tests_name(name, one, NULL, NULL)) {
-			printf("FAIL unit/multiboot/%s: %s\n", name,
-			       reason[0] ? reason : "assertion failed (see above)");
-			failed++;
-		} else {
-			printf("PASS unit/multiboot/%s\n", name);
-		}
-	}
-	printf("%zu passed, %d failed\n", ARRAY_SIZE(tests) - failed, failed);
-	return failed != 0;
+	return unit_run("multiboot", tests, ARRAY_SIZE(tests), reason);
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include <cmocka.h> /* needs the four above first */
+#include "unit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -520,23 +521,5 @@ int main(void)
 	    cmocka_unit_test_teardown(test_full_word_skip, teardown),
 	    cmocka_unit_test_teardown(test_random_vs_model, teardown),
 	};
-	int failed = 0;
-	size_t i;
-
-	/* One group per test, so each gets its own PASS/FAIL line. */
-	for (i = 0; i < ARRAY_SIZE(tests); i++) {
-		const struct CMUnitTest one[] = {tests[i]};
-		const char *name = tests[i].name + strlen("test_");
-
-		reason[0] = '\0';
-		if (cmocka_run_group_tests_name(name, one, NULL, NULL)) {
-			printf("FAIL unit/page_alloc/%s: %s\n", name,
-			       reason[0] ? reason : "assertion failed (see above)");
-			failed++;
-		} else {
-			printf("PASS unit/page_alloc/%s\n", name);
-		}
-	}
-	printf("%zu passed, %d failed\n", ARRAY_SIZE(tests) - failed, failed);
-	return failed != 0;
+	return unit_run("page_alloc", tests, ARRAY_SIZE(tests), reason);
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <cmocka.h> /* needs the four above first */
+#include "unit.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -537,23 +538,5 @@ int main(void)
 	    cmocka_unit_test(test_unsupported), cmocka_unit_test(test_truncation),
 	    cmocka_unit_test(test_parse_size),	cmocka_unit_test(test_parse_size_bare_suffix),
 	};
-	int failed = 0;
-	size_t i;
-
-	/* One group per test, so each gets its own PASS/FAIL line. */
-	for (i = 0; i < ARRAY_SIZE(tests); i++) {
-		const struct CMUnitTest one[] = {tests[i]};
-		const char *name = tests[i].name + strlen("test_");
-
-		reason[0] = '\0';
-		if (cmocka_run_group_tests_name(name, one, NULL, NULL)) {
-			printf("FAIL unit/printf/%s: %s\n", name,
-			       reason[0] ? reason : "assertion failed (see above)");
-			failed++;
-		} else {
-			printf("PASS unit/printf/%s\n", name);
-		}
-	}
-	printf("%zu passed, %d failed\n", ARRAY_SIZE(tests) - failed, failed);
-	return failed != 0;
+	return unit_run("printf", tests, ARRAY_SIZE(tests), reason);
 }

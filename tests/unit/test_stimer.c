@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <cmocka.h> /* needs the four above first */
+#include "unit.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -484,21 +485,5 @@ int main(void)
 	    cmocka_unit_test_setup(test_periodic_message, setup),
 	    cmocka_unit_test_setup(test_next_deadline, setup),
 	};
-	int failed = 0;
-	size_t i;
-
-	/* One group per test, so each gets its own PASS/FAIL line. */
-	for (i = 0; i < ARRAY_SIZE(tests); i++) {
-		const struct CMUnitTest one[] = {tests[i]};
-		const char *name = tests[i].name + strlen("test_");
-
-		if (cmocka_run_group_tests_name(name, one, NULL, NULL)) {
-			printf("FAIL unit/stimer/%s: assertion failed (see above)\n", name);
-			failed++;
-		} else {
-			printf("PASS unit/stimer/%s\n", name);
-		}
-	}
-	printf("%zu passed, %d failed\n", ARRAY_SIZE(tests) - failed, failed);
-	return failed != 0;
+	return unit_run("stimer", tests, ARRAY_SIZE(tests), NULL);
 }

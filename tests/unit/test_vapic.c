@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <cmocka.h> /* needs the four above first */
+#include "unit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -1045,23 +1046,5 @@ int main(void)
 	    cmocka_unit_test(test_next_deadline),    cmocka_unit_test(test_tsc_conversion),
 	    cmocka_unit_test(test_apic_base),	     cmocka_unit_test(test_init_sipi),
 	};
-	int failed = 0;
-	size_t i;
-
-	/* One group per test, so each gets its own PASS/FAIL line. */
-	for (i = 0; i < ARRAY_SIZE(tests); i++) {
-		const struct CMUnitTest one[] = {tests[i]};
-		const char *name = tests[i].name + strlen("test_");
-
-		reason[0] = '\0';
-		if (cmocka_run_group_tests_name(name, one, NULL, NULL)) {
-			printf("FAIL unit/vapic/%s: %s\n", name,
-			       reason[0] ? reason : "assertion failed (see above)");
-			failed++;
-		} else {
-			printf("PASS unit/vapic/%s\n", name);
-		}
-	}
-	printf("%zu passed, %d failed\n", ARRAY_SIZE(tests) - failed, failed);
-	return failed != 0;
+	return unit_run("vapic", tests, ARRAY_SIZE(tests), reason);
 }
