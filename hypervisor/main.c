@@ -207,9 +207,9 @@ static bool wants_root(const struct boot_module *mod)
 	return false;
 }
 
-static void run_root(void)
+static void run_root(u32 parked)
 {
-	struct partition *root = root_create(&bi);
+	struct partition *root = root_create(&bi, parked);
 
 	pr_info("the root takes COM1; this log continues on COM2 if present, and in the ring");
 	if (console_handover())
@@ -241,6 +241,7 @@ static void run_test_guests(void)
 void hv_main(u32 magic, u64 info)
 {
 	char err[160];
+	u32 parked;
 
 	uart_init();
 	pr_info("Septum hypervisor");
@@ -256,9 +257,9 @@ void hv_main(u32 magic, u64 info)
 		panic("cannot enable %s", arch->name);
 	pr_info("virtualization: %s", arch->name);
 	tsc_init();
-	smp_park_aps();
+	parked = smp_park_aps();
 	if (bi.nmods && wants_root(&bi.mods[0]))
-		run_root();
+		run_root(parked);
 	else
 		run_test_guests();
 	pr_info("all partitions done; %lu pages free", hv_pages.nfree);

@@ -6,34 +6,34 @@
 #include "acpi.h"
 
 /* §5.2.5.1: where a BIOS leaves the RSDP */
-#define EBDA_SEG_PTR	 0x40E
-#define EBDA_SCAN_LEN	 1024
-#define BIOS_AREA	 0xE0000
-#define BIOS_AREA_LEN	 0x20000
-#define RSDP_ALIGN	 16
+#define EBDA_SEG_PTR  0x40E
+#define EBDA_SCAN_LEN 1024
+#define BIOS_AREA     0xE0000
+#define BIOS_AREA_LEN 0x20000
+#define RSDP_ALIGN    16
 
 /* §5.2.5.3: the RSDP */
-#define RSDP_V1_LEN	 20
-#define RSDP_V2_LEN	 36
-#define RSDP_REVISION	 15
-#define RSDP_RSDT	 16
-#define RSDP_XSDT	 24
+#define RSDP_V1_LEN   20
+#define RSDP_V2_LEN   36
+#define RSDP_REVISION 15
+#define RSDP_RSDT     16
+#define RSDP_XSDT     24
 
 /* §5.2.6: the header of every other table */
-#define SDT_HDR_LEN	 36
-#define SDT_LENGTH	 4
-#define SDT_CHECKSUM	 9
+#define SDT_HDR_LEN  36
+#define SDT_LENGTH   4
+#define SDT_CHECKSUM 9
 
 /* §5.2.12: the MADT */
-#define MADT_ENTRIES	 44
-#define MADT_LAPIC	 0
-#define MADT_X2APIC	 9
-#define LAPIC_ID	 3
-#define LAPIC_FLAGS	 4
-#define X2APIC_ID	 4
-#define X2APIC_FLAGS	 8
-#define CPU_ENABLED	 0x01 /* §5.2.12.2 Local APIC Flags */
-#define CPU_ONLINE_CAP	 0x02 /* ACPI 6.3+: may be enabled at runtime */
+#define MADT_ENTRIES   44
+#define MADT_LAPIC     0
+#define MADT_X2APIC    9
+#define LAPIC_ID       3
+#define LAPIC_FLAGS    4
+#define X2APIC_ID      4
+#define X2APIC_FLAGS   8
+#define CPU_ENABLED    0x01 /* §5.2.12.2 Local APIC Flags */
+#define CPU_ONLINE_CAP 0x02 /* ACPI 6.3+: may be enabled at runtime */
 
 /* Tables may sit at any address: assemble little-endian values bytewise
  * instead of doing misaligned loads. */
@@ -198,14 +198,13 @@ static bool madt_sound(const u8 *m, u32 len)
 {
 	u32 off, elen;
 
-	if (len < MADT_ENTRIES || !same(m, "APIC", 4) || ld32(m + SDT_LENGTH) != len ||
-	    sum(m, len))
+	if (len < MADT_ENTRIES || !same(m, "APIC", 4) || ld32(m + SDT_LENGTH) != len || sum(m, len))
 		return false;
 	for (off = MADT_ENTRIES; off < len; off += elen) {
 		if (len - off < 2)
 			return false;
 		elen = m[off + 1];
-		if (elen < 1 || elen > len - off)
+		if (elen < 2 || elen > len - off)
 			return false;
 		if (m[off] < ARRAY_SIZE(madt_min_len) && elen < madt_min_len[m[off]])
 			return false;

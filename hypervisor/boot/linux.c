@@ -17,6 +17,7 @@
 #define BOOT_PARAMS_GPA	0x7000
 #define CMDLINE_GPA	0x8000
 #define CMDLINE_MAX	0x1000
+#define ACPI_RSDP_ADDR	0x070
 #define E820_ENTRIES	0x1E8
 #define E820_TABLE	0x2D0
 #define E820_MAX	128
@@ -144,7 +145,8 @@ static void set_boot_state(struct vp *vp, u64 entry)
 	vp->gprs = (struct vp_gprs){ .rsi = BOOT_PARAMS_GPA };
 }
 
-int linux_load(struct partition *root, const struct boot_info *bi, char *err, size_t errlen)
+int linux_load(struct partition *root, const struct boot_info *bi, u64 rsdp, char *err,
+	       size_t errlen)
 {
 	static const u64 gdt[4] = { 0, 0, 0x00CF9A000000FFFFULL, 0x00CF92000000FFFFULL };
 	static u8 bp[PAGE_SIZE];
@@ -181,6 +183,7 @@ int linux_load(struct partition *root, const struct boot_info *bi, char *err, si
 	put(bp, BZ_CODE32_START, load, 4);
 	put(bp, BZ_CMD_LINE_PTR, CMDLINE_GPA, 4);
 	put(bp, EXT_CMD_LINE_PTR, 0, 4);
+	put(bp, ACPI_RSDP_ADDR, rsdp, 8);
 	if (initrd) {
 		put(bp, BZ_RAMDISK_IMAGE, initrd->start, 4);
 		put(bp, BZ_RAMDISK_SIZE, initrd->end - initrd->start, 4);

@@ -5,6 +5,7 @@
  * bzImage (with the second as initrd), or a test root (a test guest with
  * the argument "root").
  */
+#include "acpi.h"
 #include "bzimage.h"
 #include "frames.h"
 #include "linux.h"
@@ -14,6 +15,7 @@
 #include "root_fault.h"
 #include "septum/testdev.h"
 #include "testguest.h"
+#include "x86.h"
 
 extern u8 _image_start[], _end[];
 
@@ -95,11 +97,39 @@ static void testroot_load(struct partition *p, const struct boot_info *bi)
 		module_name(mod->cmdline), (info.free_end - info.free_base) >> 20, info.free_base);
 }
 
-struct partition *root_create(const struct boot_info *bi)
+static const void *read_phys(u64 pa, u64 len, void *ctx)
+{
+	(void)ctx;
+	return pa + len >= pa && pa + len <= (4ULL << 30) ? phys_to_virt(pa) : NULL;
+}
+
+/* The parked CPUs must not exist for the root: its firmware tables list
+ * them, so they are marked disabled in the MADT (in place) before it boots.
+ * Returns the RSDP for the root's boot parameters, 0 if none was found. */
+static u64 hide_parked_cpus(u32 parked)
+{
+	u64 rsdp = acpi_find_rsdp(read_phys, NULL), madt = 0;
+	struct cpuid_regs r;
+	u32 len = 0, hidden = 0;
+
+	if (rsdp)
+		madt = acpi_find_table(read_phys, NULL, rsdp, "APIC", &len);
+	if (!parked)
+		return rsdp;
+	if (!madt)
+		panic("smp: %u CPUs parked but no ACPI MADT to hide them from the root", parked);
+	cpuid(1, 0, &r);
+	if (acpi_madt_keep_only(phys_to_virt(madt), len, r.ebx >> 24, &hidden) != 1)
+		panic("smp: cannot leave only the boot CPU in the MADT at %lx", madt);
+	pr_info("smp: %u CPUs hidden from the root in the MADT", hidden);
+	return rsdp;
+}
+
+struct partition *root_create(const struct boot_info *bi, u32 parked)
 {
 	const struct boot_module *mod = &bi->mods[0];
 	struct partition *p = partition_create_root();
-	u64 top = 4ULL << 30;
+	u64 top = 4ULL << 30, rsdp;
 	char err[160];
 
 	if (!p || root_fault_init())
@@ -109,11 +139,12 @@ struct partition *root_create(const struct boot_info *bi)
 			top = MAX(top, ALIGN_UP(bi->mem[i].base + bi->mem[i].size, PAGE_SIZE));
 	if (map_identity(p, top))
 		panic("no memory for the root partition's GPA map");
+	rsdp = hide_parked_cpus(parked);
 	if (!bzimage_probe(phys_to_virt(mod->start), mod->end - mod->start)) {
 		testroot_load(p, bi);
 		return p;
 	}
-	if (linux_load(p, bi, err, sizeof(err)))
+	if (linux_load(p, bi, rsdp, err, sizeof(err)))
 		panic("cannot boot the root: %s", err);
 	return p;
 }

@@ -11,7 +11,7 @@ struct partition *testguest_create(const struct boot_module *mod, u64 ram_size);
 int testguest_load(struct partition *p, const struct boot_module *mod, u64 rsp);
 const char *module_name(const char *cmdline);
 /* The root partition, running mods[0]: Linux, or a test root to which
- * the other modules are handed. */
-struct partition *root_create(const struct boot_info *bi);
+ * the other modules are handed. `parked` CPUs are hidden from it. */
+struct partition *root_create(const struct boot_info *bi, u32 parked);
 
 #endif

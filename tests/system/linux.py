@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """The Debian root partition on Septum: one boot, many checks.
 
-QEMU boots septum.elf with Debian's kernel and the root initramfs; a script
-in the root checks what Linux sees (Hyper-V, a stable TSC clock, its RAM,
-a passthrough disk, the NIC, the hypervisor's memory kept out of reach)
-and powers off through ACPI. The harness checks the hypervisor's side from
+QEMU (two CPUs) boots septum.elf with Debian's kernel and the root
+initramfs; a script in the root checks what Linux sees (Hyper-V, a stable
+TSC clock, its RAM, one CPU, a passthrough disk, the NIC, the hypervisor's
+memory kept out of reach) and powers off through ACPI. The harness checks the hypervisor's side from
 its log (COM2). Prints one line per check and "N passed, N failed".
 """
 import hashlib
@@ -43,6 +43,9 @@ else pass tsc-stable; fi
 total=$(dmesg | sed -n 's/.*Memory: [0-9]*K\/\([0-9]*\)K available.*/\1/p' | head -1)
 if [ -n "$total" ] && [ "$total" -gt @MEM_LO@ ] && [ "$total" -le @MEM_HI@ ]; then pass ram-minus-hypervisor
 else fail ram-minus-hypervisor "kernel manages ${total:-?} KiB, expected (@MEM_LO@, @MEM_HI@]"; fi
+
+n=$(grep -c ^processor /proc/cpuinfo)
+if [ "$n" = 1 ]; then pass one-cpu-online; else fail one-cpu-online "$n CPUs online"; fi
 
 sum=$(dd if=/dev/vda bs=1M count=1 2>/dev/null | md5sum | cut -d' ' -f1)
 if [ "$sum" = "@DISK_MD5@" ]; then pass passthrough-disk
@@ -90,7 +93,7 @@ def main():
         append=f"tsc=invariant mem={HV_MIB}M", mem=f"{RAM_MIB}M", timeout=180,
         modules=["build/deps/vmlinuz console=ttyS0 panic=-1 quiet septum.script=/septum/script",
                  f"{BUILD}/initrd"],
-        extra=["-drive", f"file={BUILD}/disk.img,format=raw,if=none,id=d0",
+        extra=["-smp", "2", "-drive", f"file={BUILD}/disk.img,format=raw,if=none,id=d0",
                "-device", "virtio-blk-pci,drive=d0",
                "-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0"])
     if run.timed_out or run.panicked():
@@ -99,6 +102,8 @@ def main():
     check("hypercall-page-through-hypervisor", run.has("septum: root: hypercall page at GPA"),
           run.tail())
     check("log-moves-to-com2", run.has("septum: log continued from COM1"), run.tail())
+    check("other-cpu-parked", run.has("smp: 1 other CPUs parked")
+          and run.has("smp: 1 CPUs hidden from the root"), run.tail())
     check("hv-memory-access-logged",
           run.has("root read GPA 200000") and run.has("root wrote GPA 200000"), run.tail())
 

@@ -87,11 +87,13 @@ u32 smp_park_aps(void)
 		icr_write(ICR_ALL_BUT_SELF | ICR_ASSERT | ICR_STARTUP | (AP_TRAMPOLINE >> 12));
 		delay_us(200);
 	}
-	/* Every AP is counted once it has left the trampoline page. */
-	for (int ms = 0; ms < 100; ms++) {
-		seen = *(volatile u32 *)field(ap_next);
-		if (seen && aps_parked == seen)
-			break;
+	/* Every AP is counted once it has left the trampoline page; done when
+	 * all that arrived are parked and none came for 20 ms (1 s at most). */
+	for (int ms = 0, quiet = 0; ms < 1000 && quiet < 20; ms++) {
+		u32 now = *(volatile u32 *)field(ap_next);
+
+		quiet = now == seen && aps_parked == now ? quiet + 1 : 0;
+		seen = now;
 		delay_us(1000);
 	}
 	if (seen > AP_MAX)
