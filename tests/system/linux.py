@@ -47,6 +47,10 @@ else fail ram-minus-hypervisor "kernel manages ${total:-?} KiB, expected (@MEM_L
 n=$(grep -c ^processor /proc/cpuinfo)
 if [ "$n" = 1 ]; then pass one-cpu-online; else fail one-cpu-online "$n CPUs online"; fi
 
+mt=$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)
+if [ "$mt" -gt @MT_LO@ ] && [ "$mt" -le @MEM_HI@ ]; then pass meminfo-total
+else fail meminfo-total "MemTotal $mt kB, expected (@MT_LO@, @MEM_HI@]"; fi
+
 sum=$(dd if=/dev/vda bs=1M count=1 2>/dev/null | md5sum | cut -d' ' -f1)
 if [ "$sum" = "@DISK_MD5@" ]; then pass passthrough-disk
 else fail passthrough-disk "first MiB of /dev/vda has md5 $sum"; fi
@@ -79,7 +83,9 @@ def main():
         f.write(disk)
     script = (SCRIPT.replace("@DISK_MD5@", hashlib.md5(disk[:1 << 20]).hexdigest())
               .replace("@MEM_LO@", str((RAM_MIB - HV_MIB - 4) * 1024))
-              .replace("@MEM_HI@", str((RAM_MIB - HV_MIB) * 1024)))
+              .replace("@MEM_HI@", str((RAM_MIB - HV_MIB) * 1024))
+              # MemTotal also leaves out the kernel's own image and tables.
+              .replace("@MT_LO@", str((RAM_MIB - HV_MIB - 96) * 1024)))
     with open(f"{BUILD}/script.sh", "w") as f:
         f.write(script)
     subprocess.run(["scripts/mkscript-initrd.sh", f"{BUILD}/script.sh", f"{BUILD}/script.cpio.gz"],
