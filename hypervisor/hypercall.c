@@ -97,12 +97,19 @@ static const struct hc_def *hc_find(u16 code)
 }
 
 /* One page of input and one of output per CPU (one CPU for now). */
-static u8 hc_in[PAGE_SIZE] __aligned(PAGE_SIZE);
-static u8 hc_out[PAGE_SIZE] __aligned(PAGE_SIZE);
+/* Parameter pages, one pair per nesting level: a child's hypercall runs
+ * inside the root's DispatchVp, whose output must survive it. */
+struct hc_pages {
+	u8 in[PAGE_SIZE];
+	u8 out[PAGE_SIZE];
+};
+static struct hc_pages hc_pages[2] __aligned(PAGE_SIZE);
 
 /* Copies the input in, runs the handler, copies the output out. */
 static u16 hc_run(const struct hc_def *d, struct hc_input *in, struct hc_call *c)
 {
+	struct hc_pages *pg = &hc_pages[c->caller->kind == PARTITION_CHILD];
+	u8 *hc_in = pg->in, *hc_out = pg->out;
 	u16 status = hc_input_check_format(in, &d->shape);
 
 	if (status)
