@@ -1028,32 +1028,21 @@ static __noreturn void synic_main(void)
 		asm volatile("pause");
 }
 
-static bool arg_is(const char *cmdline, const char *word)
+int main(void)
 {
-	size_t n = strlen(word);
-
-	/* The first word is the image's own name. */
-	for (const char *s = cmdline; *s; s++)
-		if (s[0] == ' ' && !strncmp(s + 1, word, n) && (s[n + 1] == ' ' || !s[n + 1]))
-			return true;
-	return false;
-}
-
-int main(const char *cmdline)
-{
-	if (arg_is(cmdline, "spin")) {
+	if (guest_has_arg("spin")) {
 		sync_root(CHILD_SYNC_SPINNING);
 		asm volatile("cli");
 		for (;;)
 			asm volatile("");
 	}
-	if (arg_is(cmdline, "triple")) {
+	if (guest_has_arg("triple")) {
 		static const struct { u16 limit; u64 base; } __packed empty = { 0, 0 };
 
 		asm volatile("lidt %0; int3" ::"m"(empty));
 		return 0;
 	}
-	if (arg_is(cmdline, "synic"))
+	if (guest_has_arg("synic"))
 		synic_main();
 	test_cpuid();
 	test_hypercalls();

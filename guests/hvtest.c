@@ -122,26 +122,15 @@ static void test_isolation(void)
 	report(!found, "own-gpa-space", "hypervisor image visible at GPA 2 MiB");
 }
 
-static bool arg_is(const char *cmdline, const char *word)
+int main(void)
 {
-	size_t n = strlen(word);
-
-	/* The first word is the image's own name. */
-	for (const char *s = cmdline; *s; s++)
-		if (s[0] == ' ' && !strncmp(s + 1, word, n) && (s[n + 1] == ' ' || !s[n + 1]))
-			return true;
-	return false;
-}
-
-int main(const char *cmdline)
-{
-	if (arg_is(cmdline, "npf")) {
+	if (guest_has_arg("npf")) {
 		guest_printf("writing to GPA %lx\n", OUTSIDE_GPA);
 		*(volatile u32 *)OUTSIDE_GPA = 1;
 		guest_printf("FAIL hv/npf: the write went through\n");
 		return 0;
 	}
-	if (arg_is(cmdline, "triple")) {
+	if (guest_has_arg("triple")) {
 		static const struct { u16 limit; u64 base; } __packed empty = { 0, 0 };
 
 		asm volatile("lidt %0; int3" ::"m"(empty));

@@ -1866,9 +1866,8 @@ static void fatal(void)
 	root_exit(1);
 }
 
-int main(const char *cmdline)
+int main(void)
 {
-	(void)cmdline;
 	info = (const void *)guest_boot_rdx;
 	guest_fatal_hook = fatal;
 	/* Only our local APIC timer may interrupt us: mask both 8259s. */

@@ -165,8 +165,9 @@ u16 hc_dispatch_vp(struct hc_call *c)
 		return status;
 	if (p->state != PARTITION_RUNNING)
 		return HV_STATUS_INVALID_PARTITION_STATE;
-	if (in->vp_index >= PARTITION_MAX_VPS || !(vp = p->vp[in->vp_index]))
-		return HV_STATUS_INVALID_VP_INDEX;
+	vp = hc_child_vp(c, in->partition_id, in->vp_index, &status);
+	if (!vp)
+		return status;
 	if (in->flags & ~(HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND |
 			  HV_DISPATCH_VP_FLAG_ENABLE_CALLER_INTERRUPTS))
 		return HV_STATUS_INVALID_PARAMETER;

@@ -17,6 +17,19 @@ struct partition *hc_child(struct hc_call *c, u64 id, u16 *status)
 	return p;
 }
 
+struct vp *hc_child_vp(struct hc_call *c, u64 partition_id, u32 vp_index, u16 *status)
+{
+	struct partition *p = hc_child(c, partition_id, status);
+
+	if (!p)
+		return NULL;
+	if (vp_index >= PARTITION_MAX_VPS || !p->vp[vp_index]) {
+		*status = HV_STATUS_INVALID_VP_INDEX;
+		return NULL;
+	}
+	return p->vp[vp_index];
+}
+
 #define KNOWN_CREATION_FLAGS                                                                   \
 	(HV_PARTITION_CREATION_FLAG_GPA_SUPER_PAGES_ENABLED |                                  \
 	 HV_PARTITION_CREATION_FLAG_EXO_PARTITION | HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED | \

@@ -7,30 +7,13 @@
 #include "events.h"
 #include "hc.h"
 
-static struct vp *target_vp(struct hc_call *c, u64 partition_id, u32 vp_index, u16 *status)
-{
-	struct partition *p = hc_child(c, partition_id, status);
-
-	if (!p)
-		return NULL;
-	if (p->state != PARTITION_RUNNING) {
-		*status = HV_STATUS_INVALID_PARTITION_STATE;
-		return NULL;
-	}
-	if (vp_index >= PARTITION_MAX_VPS || !p->vp[vp_index]) {
-		*status = HV_STATUS_INVALID_VP_INDEX;
-		return NULL;
-	}
-	return p->vp[vp_index];
-}
-
 u16 hc_post_message_direct(struct hc_call *c)
 {
 	const struct hv_input_post_message_direct *in = c->in;
 	struct synic_env env;
 	struct hv_message msg;
 	u16 status;
-	struct vp *vp = target_vp(c, in->partition_id, in->vp_index, &status);
+	struct vp *vp = hc_child_vp(c, in->partition_id, in->vp_index, &status);
 
 	if (!vp)
 		return status;
@@ -49,7 +32,7 @@ u16 hc_signal_event_direct(struct hc_call *c)
 	struct synic_env env;
 	bool newly = false;
 	u16 status;
-	struct vp *vp = target_vp(c, in->target_partition, in->target_vp, &status);
+	struct vp *vp = hc_child_vp(c, in->target_partition, in->target_vp, &status);
 
 	if (!vp)
 		return status;

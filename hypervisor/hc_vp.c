@@ -40,25 +40,12 @@ u16 hc_delete_vp(struct hc_call *c)
 	return HV_STATUS_SUCCESS;
 }
 
-static struct vp *hc_target_vp(struct hc_call *c, u64 partition_id, u32 vp_index, u16 *status)
-{
-	struct partition *p = hc_child(c, partition_id, status);
-
-	if (!p)
-		return NULL;
-	if (vp_index >= PARTITION_MAX_VPS || !p->vp[vp_index]) {
-		*status = HV_STATUS_INVALID_VP_INDEX;
-		return NULL;
-	}
-	return p->vp[vp_index];
-}
-
 u16 hc_get_vp_registers(struct hc_call *c)
 {
 	const struct hv_input_get_vp_registers *in = c->in;
 	union hv_register_value *out = c->out;
 	u16 status;
-	struct vp *vp = hc_target_vp(c, in->partition_id, in->vp_index, &status);
+	struct vp *vp = hc_child_vp(c, in->partition_id, in->vp_index, &status);
 
 	if (!vp)
 		return status;
@@ -76,7 +63,7 @@ u16 hc_set_vp_registers(struct hc_call *c)
 {
 	const struct hv_input_set_vp_registers *in = c->in;
 	u16 status;
-	struct vp *vp = hc_target_vp(c, in->partition_id, in->vp_index, &status);
+	struct vp *vp = hc_child_vp(c, in->partition_id, in->vp_index, &status);
 
 	if (!vp)
 		return status;

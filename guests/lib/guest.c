@@ -161,3 +161,14 @@ int vmrun_safe(void)
 	asm volatile(FIXUP_BEGIN "vmrun" FIXUP_END : : "a"(0) : "r11", "memory");
 	return guest_last_vector;
 }
+
+bool guest_has_arg(const char *word)
+{
+	size_t n = strlen(word);
+
+	/* The first word is the image's own name. */
+	for (const char *s = guest_cmdline; *s; s++)
+		if (s[0] == ' ' && !strncmp(s + 1, word, n) && (s[n + 1] == ' ' || !s[n + 1]))
+			return true;
+	return false;
+}

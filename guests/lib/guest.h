@@ -8,6 +8,8 @@
 
 extern u64 guest_ram_size;
 extern const char *guest_cmdline;
+/* Whether the command line has word as an argument after the image name. */
+bool guest_has_arg(const char *word);
 /* RDX at entry: a test root's struct septum_testroot_info. */
 extern u64 guest_boot_rdx;
 

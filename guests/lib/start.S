@@ -16,32 +16,16 @@ _start:
 	mov	%rsi, guest_cmdline(%rip)
 	mov	%rdx, guest_boot_rdx(%rip)
 	call	guest_cpu_init
-	mov	guest_cmdline(%rip), %rdi
 	call	main
 	cli
 1:	hlt
 	jmp	1b
 
 /* Every vector pushes a frame and calls guest_trap(frame). */
-	.macro isr vec
-	.align 16
-	.if \vec == 8 || (\vec >= 10 && \vec <= 14) || \vec == 17 || \vec == 21 || \vec == 29 || \vec == 30
-	.else
-	push	$0
-	.endif
-	push	$\vec
-	jmp	isr_common
-	.endm
+#include "isr_table.h"
 
 	.text
-	.globl guest_isr_table
-	.align 16
-guest_isr_table:
-	.set v, 0
-	.rept 256
-	isr v
-	.set v, v + 1
-	.endr
+	isr_table guest_isr_table, 256, isr_common
 
 isr_common:
 	push	%rax

@@ -22,9 +22,10 @@ struct hc_call {
 };
 
 /* An input's partition id, resolved for the caller: the caller's child
- * (never the caller itself) in one of the given states, or NULL with
- * *status set. */
+ * (never the caller itself), or NULL with *status set. */
 struct partition *hc_child(struct hc_call *c, u64 id, u16 *status);
+/* VP vp_index of the caller's child partition_id, or NULL with *status. */
+struct vp *hc_child_vp(struct hc_call *c, u64 partition_id, u32 vp_index, u16 *status);
 
 u16 hc_create_partition(struct hc_call *c);
 u16 hc_initialize_partition(struct hc_call *c);

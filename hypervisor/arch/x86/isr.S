@@ -1,23 +1,8 @@
 /* Exception entry: every vector lands in trap_handler with a full frame. */
-	.macro isr vec
-	.align 16
-	.if \vec == 8 || (\vec >= 10 && \vec <= 14) || \vec == 17 || \vec == 21 || \vec == 29 || \vec == 30
-	.else
-	push	$0
-	.endif
-	push	$\vec
-	jmp	isr_common
-	.endm
+#include "isr_table.h"
 
 	.text
-	.globl isr_table
-	.align 16
-isr_table:
-	.set v, 0
-	.rept 32
-	isr v
-	.set v, v + 1
-	.endr
+	isr_table isr_table, 32, isr_common
 
 isr_common:
 	push	%rax
