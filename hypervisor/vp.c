@@ -53,6 +53,8 @@ bool vp_skip(struct vp *vp)
 	}
 	rip += len;
 	arch->vp_set_reg(vp, VP_REG_RIP, vp_cpu_mode(vp) == VP_MODE_64 ? rip : (u32)rip);
+	/* The instruction ran: an STI or MOV SS shadow before it is over. */
+	arch->vp_set_reg(vp, VP_REG_INTERRUPT_SHADOW, 0);
 	return true;
 }
 
