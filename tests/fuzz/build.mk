@@ -1,7 +1,7 @@
 # libFuzzer targets, one per parser of untrusted input. `make fuzz` runs
 # each for FUZZ_SECONDS and prints executions and crashes.
 FUZZ_SECONDS ?= 30
-FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined $(HV_INCLUDES)
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined $(HV_INCLUDES) -Iroot/vmwp
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(patsubst %,$(BUILD)/tests/fuzz/fuzz_%,$(FUZZ_TARGETS))
 

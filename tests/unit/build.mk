@@ -1,6 +1,8 @@
 # Hosted unit tests (cmocka, ASan + UBSan): one binary per unit.
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer $(HV_INCLUDES) -Itests/unit -MMD -MP
+# The root's user-space units (root/vmwp) are tested the same way.
+UNIT_CFLAGS += -Iroot/vmwp
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 
 # Hypervisor sources each test links against.
@@ -12,6 +14,7 @@ UNIT_SRCS_gpa_map := hypervisor/mm/gpa_map.c hypervisor/mm/page_alloc.c \
 UNIT_SRCS_printf := hypervisor/lib/printf.c
 UNIT_SRCS_hc_input := hypervisor/hc_input.c
 UNIT_SRCS_acpi := hypervisor/boot/acpi.c
+UNIT_SRCS_uart16550 := root/vmwp/uart16550.c
 UNIT_SRCS_bzimage := hypervisor/boot/bzimage.c hypervisor/lib/printf.c
 UNIT_SRCS_vapic := hypervisor/vapic.c
 UNIT_SRCS_synic := hypervisor/synic.c hypervisor/stimer.c
