@@ -20,6 +20,7 @@ packages=(
 	libjansson-dev liburing-dev   # VMMS API, storage backend
 	busybox-static cpio kmod e2fsprogs iproute2 hyperv-daemons # images
 	grub-pc-bin grub-common xorriso mtools  # the multiboot2 path GRUB takes on hardware
+	acpica-tools                  # iasl, acpiexec: the child's ACPI tables are checked with them
 	"linux-headers-$KERNEL_ABI-amd64"   # the VID's build tree
 )
 
