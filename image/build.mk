@@ -1,5 +1,6 @@
 # The root partition's initramfs: build/image/root.cpio.gz (busybox, /init,
-# and the kernel modules the root needs for QEMU's devices).
+# the kernel modules the root needs for QEMU's devices, and the VID with its
+# test program and test guest).
 IMAGE_ROOT := $(BUILD)/image/root.cpio.gz
 IMAGE_KMOD := $(BUILD)/image/kmod
 # busybox-static's, installed by scripts/deps.sh; mkroot.sh refuses a
@@ -22,7 +23,8 @@ $(IMAGE_KMOD)/release: image/kmod-index.sh $(IMAGE_HOST_DEPS)
 	$(Q)image/kmod-index.sh $(BUILD)/deps/kernel.mk $(BUILD)/deps/kernel $(IMAGE_KMOD)
 
 $(IMAGE_ROOT): image/mkroot.sh image/init image/root-modules.txt image/build.mk \
-		$(IMAGE_KMOD)/release $(wildcard $(IMAGE_BUSYBOX)) $(IMAGE_HOST_DEPS)
+		$(IMAGE_KMOD)/release $(wildcard $(IMAGE_BUSYBOX)) $(IMAGE_HOST_DEPS) \
+		$(VID_KO) $(VIDTEST) $(BUILD)/guests/child.bin
 	@echo "  CPIO    $@"
 	$(Q)image/mkroot.sh image/init image/root-modules.txt $(IMAGE_BUSYBOX) \
-		$(IMAGE_KMOD) $(BUILD)/image/root $@
+		$(IMAGE_KMOD) $(BUILD)/image/root $@ $(VID_KO) $(VIDTEST) $(BUILD)/guests/child.bin

@@ -1,18 +1,25 @@
 #!/bin/sh
-# Usage: image/mkroot.sh INIT MODULES BUSYBOX KMOD STAGING OUT
+# Usage: image/mkroot.sh INIT MODULES BUSYBOX KMOD STAGING OUT VID_KO VIDTEST CHILD
 #
 # Builds the root partition's initramfs OUT (gzip'd newc cpio) in the
 # directory STAGING (emptied first): BUSYBOX as /bin/busybox with its applet
 # links, INIT as /init, a minimal /etc, and the modules named in MODULES
 # with their dependency closure, taken from KMOD (image/kmod-index.sh).
+# The virtualization stack: VID_KO (the VID, root/vid/) as
+# /lib/modules/REL/extra/septum_vid.ko (modprobe septum_vid), VIDTEST
+# (root/vidtest/) as /usr/bin/vidtest, and the test guest CHILD
+# (guests/child.c) as /usr/share/septum/child.bin.
 #
 # The same inputs give the same bytes: fixed mtimes (SOURCE_DATE_EPOCH,
 # default 0), owner root, a sorted file list, cpio --reproducible and
 # gzip -n (no name or time in the header).
 set -eu
 
-[ $# -eq 6 ] || { echo "usage: $0 INIT MODULES BUSYBOX KMOD STAGING OUT" >&2; exit 2; }
-init=$1 modules=$2 busybox=$3 kmod=$4 root=$5 out=$6
+[ $# -eq 9 ] || {
+	echo "usage: $0 INIT MODULES BUSYBOX KMOD STAGING OUT VID_KO VIDTEST CHILD" >&2
+	exit 2
+}
+init=$1 modules=$2 busybox=$3 kmod=$4 root=$5 out=$6 vid_ko=$7 vidtest=$8 child=$9
 export PATH="/usr/sbin:/sbin:$PATH"	# modprobe and depmod live in sbin
 export LC_ALL=C				# byte order for sort
 umask 022
@@ -90,6 +97,13 @@ while read -r ko; do
 	mkdir -p "$root/lib/modules/$rel/${ko%/*}"
 	install -m 0644 "$index/$ko" "$root/lib/modules/$rel/$ko"
 done <"$tmp/ko"
+# The VID: depmod below indexes it with the rest.
+mkdir -p "$root/lib/modules/$rel/extra"
+install -m 0644 "$vid_ko" "$root/lib/modules/$rel/extra/septum_vid.ko"
+# A static program, or it would find no libc here.
+readelf -l "$vidtest" | grep -q INTERP && die "$vidtest is dynamically linked"
+install -m 0755 "$vidtest" "$root/usr/bin/vidtest"
+install -m 0644 "$child" "$root/usr/share/septum/child.bin"
 # modules.builtin* let modprobe succeed quietly for built-in drivers;
 # depmod then writes the image's own modules.dep, modules.alias & co.
 install -m 0644 "$index"/modules.builtin "$index"/modules.builtin.modinfo \

@@ -23,6 +23,7 @@ suite unit tests/unit/run.sh $(find build/tests/unit -name 'test_*' ! -name '*.d
 suite hv python3 tests/system/hv.py
 suite hv-root python3 tests/system/root.py
 suite root python3 tests/system/linux.py
+suite vid python3 tests/system/vid.py
 echo "== make check"
 echo "$total_p passed, $total_f failed"
 [ "$total_f" -eq 0 ]

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""The VID (root/vid/) in the Debian root on Septum: one boot.
+
+QEMU boots septum.elf with Debian's kernel and the root initramfs (which
+holds the VID, root/vidtest/ and guests/child.c); a script in the root loads
+the module, runs vidtest (child partitions through /dev/septum, hostile
+ioctls, signals, teardown, a random-ioctl fuzz), unloads the module and
+prints its summary. The harness re-emits the PASS/FAIL lines and checks the
+run itself: the hypervisor's log without errors or panics, QEMU's exit.
+Prints one line per check and closes with "N passed, N failed".
+"""
+import os
+import re
+import subprocess
+import sys
+
+import qemu
+
+BUILD = "build/tests/vid"
+RAM_MIB = 512
+TIMEOUT_S = 150
+results = []
+
+
+def check(name, ok, why=""):
+    results.append(ok)
+    print(f"PASS vid/{name}" if ok else f"FAIL vid/{name}: {why}", flush=True)
+
+
+SCRIPT = r"""#!/bin/sh
+p=0; f=0
+pass() { echo "PASS vid/$1"; p=$((p + 1)); }
+fail() { echo "FAIL vid/$1: $2"; f=$((f + 1)); }
+oopses() {
+	dmesg | grep -E 'BUG:|Oops|WARNING:|general protection|Call Trace|soft lockup' | head -5
+}
+
+if out=$(modprobe septum_vid 2>&1); then pass modprobe
+else fail modprobe "$out"; fi
+dmesg | grep septum_vid | sed 's/^/vid: dmesg: /'
+
+t0=$(cut -d' ' -f1 /proc/uptime)
+{ vidtest; echo $? >/tmp/vidtest.st; } 2>&1 | tee /tmp/vidtest.out
+st=$(cat /tmp/vidtest.st)
+t1=$(cut -d' ' -f1 /proc/uptime)
+took=$(echo "$t0 $t1" | awk '{ printf "%.1f", $2 - $1 }')
+echo "vid: vidtest exited with status $st after $took s"
+sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' /tmp/vidtest.out | tail -1)
+vp=$(echo "$sum" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
+vf=$(echo "$sum" | sed -n 's/.* \([0-9]*\) failed$/\1/p')
+np=$(grep -c '^PASS ' /tmp/vidtest.out); nf=$(grep -c '^FAIL ' /tmp/vidtest.out)
+if [ -n "$vp" ] && [ "$vp" = "$np" ] && [ "$vf" = "$nf" ]; then pass vidtest-complete
+else fail vidtest-complete "summary '$sum', saw $np PASS and $nf FAIL lines (status $st)"; fi
+p=$((p + np)); f=$((f + nf))
+
+o=$(oopses)
+if [ -z "$o" ]; then pass no-kernel-oops; else fail no-kernel-oops "$o"; fi
+if out=$(rmmod septum_vid 2>&1) && [ ! -e /dev/septum ]; then pass rmmod
+else fail rmmod "${out:-/dev/septum still there}"; fi
+if modprobe septum_vid && [ -c /dev/septum ] && rmmod septum_vid; then pass reload
+else fail reload "modprobe, then rmmod again, failed"; fi
+dmesg | grep septum_vid | tail -3 | sed 's/^/vid: dmesg: /'
+
+echo "$p passed, $f failed"
+"""
+
+LINE = re.compile(r"(PASS|FAIL) (vid/\S+?):?( .*)?$")
+SUMMARY = re.compile(r"(\d+) passed, (\d+) failed$")
+
+
+def main():
+    os.makedirs(BUILD, exist_ok=True)
+    with open(f"{BUILD}/script.sh", "w") as f:
+        f.write(SCRIPT)
+    subprocess.run(["scripts/mkscript-initrd.sh", f"{BUILD}/script.sh", f"{BUILD}/script.cpio.gz"],
+                   check=True)
+    with open(f"{BUILD}/initrd", "wb") as out:
+        for part in ("build/image/root.cpio.gz", f"{BUILD}/script.cpio.gz"):
+            with open(part, "rb") as f:
+                out.write(f.read())
+
+    run = qemu.boot(
+        append="tsc=invariant", mem=f"{RAM_MIB}M", timeout=TIMEOUT_S,
+        modules=["build/deps/vmlinuz console=ttyS0 panic=-1 quiet septum.script=/septum/script",
+                 f"{BUILD}/initrd"])
+    with open(f"{BUILD}/log", "w") as f:
+        f.write("\n".join(run.lines) + "\n")
+
+    passed = failed = 0
+    for l in run.lines:
+        m = LINE.match(l)
+        if m:
+            ok = m.group(1) == "PASS"
+            results.append(ok)
+            passed += ok
+            failed += not ok
+            print(l, flush=True)
+        elif l.startswith("vid: "):
+            print(l, flush=True)
+    summary = next((SUMMARY.match(l) for l in reversed(run.lines) if SUMMARY.match(l)), None)
+    ended = (f"timed out after {TIMEOUT_S} s" if run.timed_out
+             else f"QEMU exit code {run.rc} after {run.seconds:.1f} s")
+    check("root-ready", run.has("septum-root: ready"), ended + "\n" + run.tail())
+    check("script-complete",
+          summary is not None and int(summary.group(1)) == passed
+          and int(summary.group(2)) == failed and passed > 0,
+          f"script summary {summary.group(0) if summary else 'missing'}, saw {passed} passed, "
+          f"{failed} failed; {ended}\n" + run.tail())
+    check("no-hypervisor-panic", not run.panicked(), run.tail(30))
+    errors = [l for l in run.lines if l.startswith("septum: error")]
+    check("no-hypervisor-errors", not errors, "\n".join(errors[:10]))
+    check("clean-exit", not run.timed_out and qemu.hv_exit_status(run.rc) == 0
+          and run.has("septum-root: script exited with status 0"), ended + "\n" + run.tail())
+    print(f"vid: {ended}", flush=True)
+
+    p = sum(results)
+    print(f"{p} passed, {len(results) - p} failed")
+    return 0 if p == len(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
