@@ -8,11 +8,11 @@ and its exits per second while idle. Figures only; never gates CI.
 import os
 import re
 import statistics
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "system"))
 import qemu  # noqa: E402
+from suite import ROOT_KERNEL, root_initrd  # noqa: E402
 
 RUNS = int(os.environ.get("RUNS", "3"))
 IDLE_S = 5
@@ -35,31 +35,19 @@ poweroff -f
 """
 
 
-def make_initrd():
-    os.makedirs(BUILD, exist_ok=True)
-    with open(f"{BUILD}/script.sh", "w") as f:
-        f.write(SCRIPT)
-    subprocess.run(["scripts/mkscript-initrd.sh", f"{BUILD}/script.sh", f"{BUILD}/script.cpio.gz"],
-                   check=True)
-    with open(f"{BUILD}/initrd", "wb") as out:
-        for part in ("build/image/root.cpio.gz", f"{BUILD}/script.cpio.gz"):
-            with open(part, "rb") as f:
-                out.write(f.read())
+CMDLINE = ROOT_KERNEL.split(" ", 1)[1]
 
 
-CMDLINE = "console=ttyS0 panic=-1 quiet septum.script=/septum/script"
-
-
-def direct():
+def direct(initrd):
     cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-m", "1G", "-display", "none",
            "-serial", "stdio", "-monitor", "none", "-no-reboot", "-nodefaults",
-           "-kernel", "build/deps/vmlinuz", "-initrd", f"{BUILD}/initrd", "-append", CMDLINE]
+           "-kernel", "build/deps/vmlinuz", "-initrd", initrd, "-append", CMDLINE]
     return qemu.run_cmd(cmd, timeout=120)
 
 
-def septum():
+def septum(initrd):
     return qemu.boot(append="tsc=invariant", mem="1G", timeout=120,
-                     modules=[f"build/deps/vmlinuz {CMDLINE}", f"{BUILD}/initrd"])
+                     modules=[ROOT_KERNEL, initrd])
 
 
 def exits(line):
@@ -68,11 +56,11 @@ def exits(line):
 
 
 def main():
-    make_initrd()
+    initrd = root_initrd(BUILD, SCRIPT)
     hv, bare, boot_exits, idle = [], [], None, None
     for _ in range(RUNS):
         for kind, fn, out in (("septum", septum, hv), ("direct", direct, bare)):
-            run = fn()
+            run = fn(initrd)
             t = run.time_of(MARKER)
             if t is None:
                 print(f"bench: {kind} boot never reached the marker\n" + run.tail())

@@ -12,14 +12,11 @@ import subprocess
 import sys
 
 import qemu
+from suite import Suite
 
 GUEST = "build/guests/hvtest.bin"
-results = []
-
-
-def check(name, ok, why=""):
-    results.append(ok)
-    print(f"PASS hv/{name}" if ok else f"FAIL hv/{name}: {why}", flush=True)
+s = Suite("hv")
+check = s.check
 
 
 def boot_guests():
@@ -35,21 +32,8 @@ def boot_guests():
     check("triple-fault-terminates-partition",
           run.has("partition 2 (hvtest.bin triple) terminated: triple fault"), run.tail())
 
-    # The guest's own checks, re-emitted; its summary must agree with them.
-    passed = failed = 0
-    for l in run.lines:
-        m = re.match(r"septum: p3: (PASS|FAIL) (hv/\S+)(.*)", l)
-        if m:
-            ok = m.group(1) == "PASS"
-            results.append(ok)
-            passed += ok
-            failed += not ok
-            print(f"{m.group(1)} {m.group(2)}{m.group(3)}", flush=True)
-    summary = run.find("septum: p3: ") and next(
-        (l for l in run.lines if re.match(r"septum: p3: \d+ passed, \d+ failed", l)), None)
-    check("guest-suite-complete",
-          summary is not None and summary.endswith(f"{passed} passed, {failed} failed") and passed > 0,
-          f"guest summary {summary!r}, saw {passed} passed, {failed} failed\n" + run.tail())
+    # The guest's own checks, re-emitted; its closing count must agree.
+    s.relay("guest-suite-complete", run, prefix="septum: p3: ")
     check("hlt-ends-partition-cleanly",
           run.has("partition 3 (hvtest.bin) ended: halted with interrupts disabled"), run.tail())
     check("partitions-free-all-pages",
@@ -110,9 +94,7 @@ def main():
     boot_guests()
     boot_grub()
     boot_refusals()
-    p = sum(results)
-    print(f"{p} passed, {len(results) - p} failed")
-    return 0 if p == len(results) else 1
+    return s.finish()
 
 
 if __name__ == "__main__":

@@ -10,21 +10,16 @@ its log (COM2). Prints one line per check and "N passed, N failed".
 import hashlib
 import os
 import random
-import re
-import subprocess
 import sys
 
 import qemu
+from suite import ROOT_KERNEL, Suite, root_initrd
 
 BUILD = "build/tests/linux"
 RAM_MIB = 1024
 HV_MIB = 64
-results = []
-
-
-def check(name, ok, why=""):
-    results.append(ok)
-    print(f"PASS root/{name}" if ok else f"FAIL root/{name}: {why}", flush=True)
+s = Suite("root")
+check = s.check
 
 
 SCRIPT = r"""#!/bin/sh
@@ -86,19 +81,9 @@ def main():
               .replace("@MEM_HI@", str((RAM_MIB - HV_MIB) * 1024))
               # MemTotal also leaves out the kernel's own image and tables.
               .replace("@MT_LO@", str((RAM_MIB - HV_MIB - 96) * 1024)))
-    with open(f"{BUILD}/script.sh", "w") as f:
-        f.write(script)
-    subprocess.run(["scripts/mkscript-initrd.sh", f"{BUILD}/script.sh", f"{BUILD}/script.cpio.gz"],
-                   check=True)
-    with open(f"{BUILD}/initrd", "wb") as out:
-        for part in ("build/image/root.cpio.gz", f"{BUILD}/script.cpio.gz"):
-            with open(part, "rb") as f:
-                out.write(f.read())
-
     run = qemu.boot(
         append=f"tsc=invariant mem={HV_MIB}M", mem=f"{RAM_MIB}M", timeout=180,
-        modules=["build/deps/vmlinuz console=ttyS0 panic=-1 quiet septum.script=/septum/script",
-                 f"{BUILD}/initrd"],
+        modules=[ROOT_KERNEL, root_initrd(BUILD, script)],
         extra=["-smp", "2", "-drive", f"file={BUILD}/disk.img,format=raw,if=none,id=d0",
                "-device", "virtio-blk-pci,drive=d0",
                "-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0"])
@@ -113,24 +98,11 @@ def main():
     check("hv-memory-access-logged",
           run.has("root read GPA 200000") and run.has("root wrote GPA 200000"), run.tail())
 
-    passed = failed = 0
-    for l in run.lines:
-        m = re.match(r"(PASS|FAIL) (root/\S+)(.*)", l)
-        if m:
-            ok = m.group(1) == "PASS"
-            results.append(ok)
-            passed += ok
-            failed += not ok
-            print(l, flush=True)
-    summary = next((l for l in run.lines if re.fullmatch(r"\d+ passed, \d+ failed", l)), None)
-    check("script-complete", summary == f"{passed} passed, {failed} failed" and passed > 0,
-          f"script summary {summary!r}\n" + run.tail())
+    s.relay("script-complete", run)
     check("acpi-poweroff", run.rc == 0 and run.has("reboot: Power down"),
           f"QEMU exit code {run.rc}\n" + run.tail())
     check("no-hypervisor-errors", not any("septum: error" in l for l in run.lines), run.tail())
-    p = sum(results)
-    print(f"{p} passed, {len(results) - p} failed")
-    return 0 if p == len(results) else 1
+    return s.finish()
 
 
 if __name__ == "__main__":

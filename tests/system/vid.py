@@ -9,22 +9,16 @@ prints its summary. The harness re-emits the PASS/FAIL lines and checks the
 run itself: the hypervisor's log without errors or panics, QEMU's exit.
 Prints one line per check and closes with "N passed, N failed".
 """
-import os
-import re
-import subprocess
 import sys
 
 import qemu
+from suite import ROOT_KERNEL, Suite, root_initrd
 
 BUILD = "build/tests/vid"
 RAM_MIB = 512
 TIMEOUT_S = 150
-results = []
-
-
-def check(name, ok, why=""):
-    results.append(ok)
-    print(f"PASS vid/{name}" if ok else f"FAIL vid/{name}: {why}", flush=True)
+s = Suite("vid")
+check = s.check
 
 
 SCRIPT = r"""#!/bin/sh
@@ -64,48 +58,19 @@ dmesg | grep septum_vid | tail -3 | sed 's/^/vid: dmesg: /'
 echo "$p passed, $f failed"
 """
 
-LINE = re.compile(r"(PASS|FAIL) (vid/\S+?):?( .*)?$")
-SUMMARY = re.compile(r"(\d+) passed, (\d+) failed$")
-
 
 def main():
-    os.makedirs(BUILD, exist_ok=True)
-    with open(f"{BUILD}/script.sh", "w") as f:
-        f.write(SCRIPT)
-    subprocess.run(["scripts/mkscript-initrd.sh", f"{BUILD}/script.sh", f"{BUILD}/script.cpio.gz"],
-                   check=True)
-    with open(f"{BUILD}/initrd", "wb") as out:
-        for part in ("build/image/root.cpio.gz", f"{BUILD}/script.cpio.gz"):
-            with open(part, "rb") as f:
-                out.write(f.read())
-
-    run = qemu.boot(
-        append="tsc=invariant", mem=f"{RAM_MIB}M", timeout=TIMEOUT_S,
-        modules=["build/deps/vmlinuz console=ttyS0 panic=-1 quiet septum.script=/septum/script",
-                 f"{BUILD}/initrd"])
+    run = qemu.boot(append="tsc=invariant", mem=f"{RAM_MIB}M", timeout=TIMEOUT_S,
+                    modules=[ROOT_KERNEL, root_initrd(BUILD, SCRIPT)])
     with open(f"{BUILD}/log", "w") as f:
         f.write("\n".join(run.lines) + "\n")
-
-    passed = failed = 0
     for l in run.lines:
-        m = LINE.match(l)
-        if m:
-            ok = m.group(1) == "PASS"
-            results.append(ok)
-            passed += ok
-            failed += not ok
+        if l.startswith("vid: "):
             print(l, flush=True)
-        elif l.startswith("vid: "):
-            print(l, flush=True)
-    summary = next((SUMMARY.match(l) for l in reversed(run.lines) if SUMMARY.match(l)), None)
+    s.relay("script-complete", run)
     ended = (f"timed out after {TIMEOUT_S} s" if run.timed_out
              else f"QEMU exit code {run.rc} after {run.seconds:.1f} s")
     check("root-ready", run.has("septum-root: ready"), ended + "\n" + run.tail())
-    check("script-complete",
-          summary is not None and int(summary.group(1)) == passed
-          and int(summary.group(2)) == failed and passed > 0,
-          f"script summary {summary.group(0) if summary else 'missing'}, saw {passed} passed, "
-          f"{failed} failed; {ended}\n" + run.tail())
     check("no-hypervisor-panic", not run.panicked(), run.tail(30))
     errors = [l for l in run.lines if l.startswith("septum: error")]
     check("no-hypervisor-errors", not errors, "\n".join(errors[:10]))
@@ -113,9 +78,7 @@ def main():
           and run.has("septum-root: script exited with status 0"), ended + "\n" + run.tail())
     print(f"vid: {ended}", flush=True)
 
-    p = sum(results)
-    print(f"{p} passed, {len(results) - p} failed")
-    return 0 if p == len(results) else 1
+    return s.finish()
 
 
 if __name__ == "__main__":
