@@ -19,7 +19,7 @@ FREESTANDING_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -f
 FREESTANDING_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments
 
 .PHONY: all run check fuzz bench clean deps
-all: hypervisor guests vid vidtest image unit-tests-build fuzz-build
+all: hypervisor guests vid vidtest vmwp image unit-tests-build fuzz-build
 
 # The README's two commands install what they need first (scripts/deps.sh
 # is a no-op when its stamp matches), then build and go.
@@ -46,7 +46,7 @@ include hypervisor/build.mk
 include guests/build.mk
 include tests/unit/build.mk
 include tests/fuzz/build.mk
-include root/vid/build.mk root/vidtest/build.mk
+include root/vid/build.mk root/vidtest/build.mk root/vmwp/build.mk
 include image/build.mk
 include tests/system/build.mk
 

@@ -3,6 +3,7 @@
 # test program and test guest).
 IMAGE_ROOT := $(BUILD)/image/root.cpio.gz
 IMAGE_KMOD := $(BUILD)/image/kmod
+IMAGE_CHILD_INITRD := $(BUILD)/image/child.cpio.gz
 # busybox-static's, installed by scripts/deps.sh; mkroot.sh refuses a
 # dynamically linked one.
 IMAGE_BUSYBOX := /bin/busybox
@@ -24,7 +25,14 @@ $(IMAGE_KMOD)/release: image/kmod-index.sh $(IMAGE_HOST_DEPS)
 
 $(IMAGE_ROOT): image/mkroot.sh image/init image/root-modules.txt image/build.mk \
 		$(IMAGE_KMOD)/release $(wildcard $(IMAGE_BUSYBOX)) $(IMAGE_HOST_DEPS) \
-		$(VID_KO) $(VIDTEST) $(BUILD)/guests/child.bin
+		$(VID_KO) $(VIDTEST) $(BUILD)/guests/child.bin $(VMWP) $(IMAGE_CHILD_INITRD) \
+		$(wildcard $(BUILD)/deps/vmlinuz)
 	@echo "  CPIO    $@"
 	$(Q)image/mkroot.sh image/init image/root-modules.txt $(IMAGE_BUSYBOX) \
-		$(IMAGE_KMOD) $(BUILD)/image/root $@ $(VID_KO) $(VIDTEST) $(BUILD)/guests/child.bin
+		$(IMAGE_KMOD) $(BUILD)/image/root $@ $(VID_KO) $(VIDTEST) $(BUILD)/guests/child.bin \
+		$(VMWP) $(BUILD)/deps/vmlinuz $(IMAGE_CHILD_INITRD)
+
+# The Linux child septum-vmwp boots in the test (image/mkchild.sh).
+$(IMAGE_CHILD_INITRD): image/mkchild.sh $(wildcard $(IMAGE_BUSYBOX)) $(IMAGE_HOST_DEPS)
+	@echo "  CPIO    $@"
+	$(Q)image/mkchild.sh $(IMAGE_BUSYBOX) $(BUILD)/image/child $@

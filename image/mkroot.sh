@@ -1,5 +1,6 @@
 #!/bin/sh
-# Usage: image/mkroot.sh INIT MODULES BUSYBOX KMOD STAGING OUT VID_KO VIDTEST CHILD
+# Usage: image/mkroot.sh INIT MODULES BUSYBOX KMOD STAGING OUT VID_KO VIDTEST CHILD \
+#	VMWP CHILD_KERNEL CHILD_INITRD
 #
 # Builds the root partition's initramfs OUT (gzip'd newc cpio) in the
 # directory STAGING (emptied first): BUSYBOX as /bin/busybox with its applet
@@ -8,18 +9,22 @@
 # The virtualization stack: VID_KO (the VID, root/vid/) as
 # /lib/modules/REL/extra/septum_vid.ko (modprobe septum_vid), VIDTEST
 # (root/vidtest/) as /usr/bin/vidtest, and the test guest CHILD
-# (guests/child.c) as /usr/share/septum/child.bin.
+# (guests/child.c) as /usr/share/septum/child.bin. VMWP (root/vmwp/) as
+# /usr/bin/septum-vmwp, with a Linux child to boot: CHILD_KERNEL as
+# /usr/share/septum/vmlinuz and CHILD_INITRD (image/mkchild.sh) as
+# /usr/share/septum/child.cpio.gz.
 #
 # The same inputs give the same bytes: fixed mtimes (SOURCE_DATE_EPOCH,
 # default 0), owner root, a sorted file list, cpio --reproducible and
 # gzip -n (no name or time in the header).
 set -eu
 
-[ $# -eq 9 ] || {
-	echo "usage: $0 INIT MODULES BUSYBOX KMOD STAGING OUT VID_KO VIDTEST CHILD" >&2
+[ $# -eq 12 ] || {
+	echo "usage: $0 INIT MODULES BUSYBOX KMOD STAGING OUT VID_KO VIDTEST CHILD VMWP CHILD_KERNEL CHILD_INITRD" >&2
 	exit 2
 }
 init=$1 modules=$2 busybox=$3 kmod=$4 root=$5 out=$6 vid_ko=$7 vidtest=$8 child=$9
+vmwp=${10} child_kernel=${11} child_initrd=${12}
 export PATH="/usr/sbin:/sbin:$PATH"	# modprobe and depmod live in sbin
 export LC_ALL=C				# byte order for sort
 umask 022
@@ -104,6 +109,10 @@ install -m 0644 "$vid_ko" "$root/lib/modules/$rel/extra/septum_vid.ko"
 readelf -l "$vidtest" | grep -q INTERP && die "$vidtest is dynamically linked"
 install -m 0755 "$vidtest" "$root/usr/bin/vidtest"
 install -m 0644 "$child" "$root/usr/share/septum/child.bin"
+readelf -l "$vmwp" | grep -q INTERP && die "$vmwp is dynamically linked"
+install -m 0755 "$vmwp" "$root/usr/bin/septum-vmwp"
+install -m 0644 "$child_kernel" "$root/usr/share/septum/vmlinuz"
+install -m 0644 "$child_initrd" "$root/usr/share/septum/child.cpio.gz"
 # modules.builtin* let modprobe succeed quietly for built-in drivers;
 # depmod then writes the image's own modules.dep, modules.alias & co.
 install -m 0644 "$index"/modules.builtin "$index"/modules.builtin.modinfo \

@@ -17,6 +17,7 @@ UNIT_SRCS_acpi := hypervisor/boot/acpi.c
 UNIT_SRCS_uart16550 := root/vmwp/uart16550.c
 UNIT_SRCS_acpi_tables := root/vmwp/acpi_tables.c root/vmwp/aml.c
 UNIT_SRCS_aml := root/vmwp/aml.c
+UNIT_SRCS_linux_boot := root/vmwp/linux_boot.c
 UNIT_SRCS_bzimage := hypervisor/boot/bzimage.c hypervisor/lib/printf.c
 UNIT_SRCS_vapic := hypervisor/vapic.c
 UNIT_SRCS_synic := hypervisor/synic.c hypervisor/stimer.c

@@ -1,0 +1,22 @@
+# septum-vmwp: the per-VM worker process, static, run inside the root
+# (image/mkroot.sh installs it as /usr/bin/septum-vmwp; tests/system/vmwp.py).
+# hypervisor/include only for quoted includes (types.h for include/hv), as
+# root/vidtest does: its errno.h, time.h &c. must not stand in for libc's.
+VMWP := $(BUILD)/vmwp/septum-vmwp
+VMWP_SRCS := root/vmwp/main.c root/vmwp/linux_boot.c root/vmwp/acpi_tables.c root/vmwp/aml.c \
+	root/vmwp/uart16550.c
+VMWP_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -static -pthread \
+	-Iinclude -iquote hypervisor/include -MMD -MP
+
+.PHONY: vmwp
+vmwp: $(VMWP)
+
+$(VMWP): $(VMWP_SRCS) $(wildcard root/vmwp/*.h) root/vmwp/build.mk
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(VMWP_CFLAGS) -o $@ $(VMWP_SRCS)
+
+.PHONY: vmwp-clean
+clean: vmwp-clean
+vmwp-clean:
+	rm -rf $(BUILD)/vmwp

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""septum-vmwp (root/vmwp/) in the Debian root on Septum: one boot.
+
+QEMU boots septum.elf with Debian's kernel and the root initramfs (which
+holds the VID, septum-vmwp, a second copy of Debian's kernel and a busybox
+child initramfs, image/mkchild.sh); a script in the root loads the VID,
+checks that bad arguments give clear errors and status 1, then boots the
+Linux child: its console (COM1, the VMWP's stdout) must show the kernel
+banner, Hyper-V detection and the child's init marker, and the child must
+power off with the VMWP exiting 0. Then the run itself: the hypervisor's
+log without errors or panics, QEMU's exit. One line per check, closing
+"N passed, N failed".
+"""
+import sys
+
+import qemu
+from suite import ROOT_KERNEL, Suite, root_initrd
+
+BUILD = "build/tests/vmwp"
+RAM_MIB = 1024
+TIMEOUT_S = 240
+s = Suite("vmwp")
+check = s.check
+
+SCRIPT = r"""#!/bin/sh
+p=0; f=0
+pass() { echo "PASS vmwp/$1"; p=$((p + 1)); }
+fail() { echo "FAIL vmwp/$1: $2"; f=$((f + 1)); }
+K=/usr/share/septum/vmlinuz
+I=/usr/share/septum/child.cpio.gz
+
+if out=$(modprobe septum_vid 2>&1); then pass modprobe; else fail modprobe "$out"; fi
+
+# bad NAME WANT ARGS...: status 1 and a message containing WANT.
+bad() {
+	name=$1 want=$2; shift 2
+	out=$(septum-vmwp "$@" </dev/null 2>&1); st=$?
+	echo "vmwp: $name: status $st: $out"
+	if [ "$st" = 1 ] && echo "$out" | grep -q -- "$want"; then pass "$name"
+	else fail "$name" "status $st, output '$out'"; fi
+}
+bad no-kernel-arg "no kernel given"
+bad missing-kernel "No such file" --kernel /nonexistent
+bad not-bzimage "not a Linux bzImage" --kernel /bin/busybox
+bad mem-zero "out of range" --kernel $K --mem 0
+bad mem-too-large "out of range\|more than the root has" --kernel $K --mem 64G
+bad mem-garbage "not a size" --kernel $K --mem lots
+bad mem-too-small-for-kernel "kernel needs" --kernel $K --mem 40M
+bad vps-zero "VP count" --kernel $K --vps 0
+bad vps-too-many "VP count" --kernel $K --vps 17
+bad missing-initrd "No such file" --kernel $K --initrd /nonexistent
+
+t0=$(cut -d' ' -f1 /proc/uptime)
+# The child's console live (prefixed), bounded: SIGTERM after 150 s.
+{ timeout 150 septum-vmwp --verbose --kernel $K --initrd $I --mem 256M \
+	--cmdline "console=ttyS0 earlyprintk=serial,ttyS0,115200 panic=-1 rdinit=/init" \
+	</dev/null 2>/tmp/vmwp.err; echo $? >/tmp/vmwp.st; } | tee /tmp/child.out | sed 's/^/child: /'
+st=$(cat /tmp/vmwp.st)
+t1=$(cut -d' ' -f1 /proc/uptime)
+took=$(echo "$t0 $t1" | awk '{ printf "%.2f", $2 - $1 }')
+sed 's/^/vmwp: stderr: /' /tmp/vmwp.err
+echo "vmwp: child run exited with status $st after $took s"
+seen() { grep -q -- "$1" /tmp/child.out; }
+if seen "Linux version"; then pass child-banner; else fail child-banner "no 'Linux version' on the child console"; fi
+if seen "Hypervisor detected: Microsoft Hyper-V"; then pass child-hyperv
+else fail child-hyperv "no Hyper-V detection line"; fi
+if seen "septum-child: ready"; then pass child-init; else fail child-init "the child's init never printed its marker"; fi
+if grep -q "powered off" /tmp/vmwp.err; then pass child-poweroff
+else fail child-poweroff "$(cat /tmp/vmwp.err | tail -3)"; fi
+if [ "$st" = 0 ]; then pass vmwp-exit-0; else fail vmwp-exit-0 "status $st"; fi
+# SIGTERM mid-boot: a clean teardown (status 5, the reason on stderr),
+# and the VID holds no partition afterwards.
+septum-vmwp --kernel $K --initrd $I --mem 128M --cmdline "console=ttyS0 panic=-1" \
+	</dev/null >/tmp/term.out 2>/tmp/term.err &
+pid=$!
+n=0
+while [ $n -lt 60 ] && ! grep -q "Linux version" /tmp/term.out; do sleep 0.5; n=$((n + 1)); done
+kill -TERM $pid
+wait $pid; st=$?
+echo "vmwp: SIGTERM run: status $st: $(tail -1 /tmp/term.err)"
+if [ "$st" = 5 ] && grep -q "stopped by SIGTERM" /tmp/term.err; then pass sigterm-teardown
+else fail sigterm-teardown "status $st, stderr '$(cat /tmp/term.err)'"; fi
+if grep -q "Linux version" /tmp/term.out; then pass sigterm-child-was-running
+else fail sigterm-child-was-running "no child banner within 30 s"; fi
+if lsmod | grep -q '^septum_vid ' && rmmod septum_vid; then pass vid-unloads-after
+else fail vid-unloads-after "rmmod septum_vid failed (a partition left behind?)"; fi
+
+o=$(dmesg | grep -E 'BUG:|Oops|WARNING:|general protection|Call Trace' | head -5)
+if [ -z "$o" ]; then pass no-kernel-oops; else fail no-kernel-oops "$o"; fi
+echo "$p passed, $f failed"
+"""
+
+
+def main():
+    run = qemu.boot(append="tsc=invariant", mem=f"{RAM_MIB}M", timeout=TIMEOUT_S,
+                    modules=[ROOT_KERNEL, root_initrd(BUILD, SCRIPT)])
+    with open(f"{BUILD}/log", "w") as f:
+        f.write("\n".join(run.lines) + "\n")
+    for l in run.lines:
+        if l.startswith("vmwp: "):
+            print(l, flush=True)
+    s.relay("script-complete", run)
+    ended = (f"timed out after {TIMEOUT_S} s" if run.timed_out
+             else f"QEMU exit code {run.rc} after {run.seconds:.1f} s")
+    check("root-ready", run.has("septum-root: ready"), ended + "\n" + run.tail())
+    check("no-hypervisor-panic", not run.panicked(), run.tail(30))
+    errors = [l for l in run.lines if l.startswith("septum: error")]
+    check("no-hypervisor-errors", not errors, "\n".join(errors[:10]))
+    check("clean-exit", not run.timed_out and qemu.hv_exit_status(run.rc) == 0
+          and run.has("septum-root: script exited with status 0"), ended + "\n" + run.tail())
+    print(f"vmwp: {ended}", flush=True)
+    return s.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
