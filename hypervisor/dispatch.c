@@ -98,6 +98,10 @@ static void run_child(struct vp *vp, struct hv_output_dispatch_vp *out)
 		enum child_action a;
 
 		events_update(vp);
+		if (vp->run_state == VP_WAIT_SIPI) {
+			out->dispatch_state = HV_DISPATCH_STATE_BLOCKED;
+			break;
+		}
 		if (vp->run_state == VP_HALTED && !events_wake(vp)) {
 			/* Halted with interrupts off and nothing pending: only the
 			 * root can help (NMI, INIT or giving up on the VM). */

@@ -23,6 +23,10 @@ u16 hc_create_vp(struct hc_call *c)
 	if (!vp)
 		return HV_STATUS_INSUFFICIENT_MEMORY;
 	vp_reset(vp);
+	/* An application processor waits for its STARTUP IPI, as on a real
+	 * machine, unless the root gives it a starting point itself. */
+	if (in->vp_index)
+		vp->run_state = VP_WAIT_SIPI;
 	return HV_STATUS_SUCCESS;
 }
 

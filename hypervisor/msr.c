@@ -11,6 +11,7 @@
 #include "msr.h"
 #include "partition.h"
 #include "time.h"
+#include "x86.h"
 
 
 /* TLFS "Hypercall Page": the overlay holds the calling sequence. */
@@ -129,6 +130,19 @@ int msr_read(struct vp *vp, u32 msr, u64 *val)
 	case HV_X64_MSR_RESET:
 		*val = 0;
 		return 0;
+	case MSR_TSC_AUX:
+		/* Stored, not switched: RDTSCP still reads the host's (0 on the
+		 * boot CPU, right for VP 0). */
+		if (p->kind != PARTITION_CHILD)
+			return -1;
+		*val = vp->tsc_aux;
+		return 0;
+	case MSR_AMD_INT_PENDING_MSG:
+		/* No C1E interrupt-pending message to report. */
+		if (p->kind != PARTITION_CHILD)
+			return -1;
+		*val = 0;
+		return 0;
 	case HV_X64_MSR_TSC_INVARIANT_CONTROL:
 		if (!tsc_invariant)
 			return -1;
@@ -184,6 +198,11 @@ int msr_write(struct vp *vp, u32 msr, u64 val)
 		if (val & HV_CRASH_CTL_CRASH_NOTIFY)
 			pr_warn("%s: guest crash report: %lx %lx %lx %lx %lx", p->name, p->crash[0],
 				p->crash[1], p->crash[2], p->crash[3], p->crash[4]);
+		return 0;
+	case MSR_TSC_AUX:
+		if (p->kind != PARTITION_CHILD || (val >> 32))
+			return -1;
+		vp->tsc_aux = val;
 		return 0;
 	case HV_X64_MSR_TSC_INVARIANT_CONTROL:
 		if (!tsc_invariant || (val & ~1ULL))

@@ -125,6 +125,9 @@ u16 vp_set_register(struct vp *vp, u32 name, const union hv_register_value *v)
 	for (size_t i = 0; i < ARRAY_SIZE(plain_regs); i++) {
 		if (plain_regs[i].name == name) {
 			arch->vp_set_reg(vp, plain_regs[i].reg, v->reg64);
+			/* The root placing an AP's RIP starts it without a SIPI. */
+			if (name == HV_X64_REGISTER_RIP && vp->run_state == VP_WAIT_SIPI)
+				vp->run_state = VP_RUNNABLE;
 			return HV_STATUS_SUCCESS;
 		}
 	}

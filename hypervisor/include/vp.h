@@ -34,6 +34,7 @@ struct vp {
 	u64 exit_reasons[VP_EXIT_REASONS];
 	u64 runtime_tsc;	/* TSC ticks spent in the guest (VP_RUNTIME) */
 	u64 vp_assist_msr;
+	u64 tsc_aux;
 
 	/* Children: the virtual x2APIC, SynIC and synthetic timers. */
 	struct vapic vapic;
