@@ -133,6 +133,8 @@ static void run_child(struct vp *vp, struct hv_output_dispatch_vp *out)
 			break;
 		}
 	}
+	out->signaled_vps = vp->part->signaled_vps & ~BIT(vp->index);
+	vp->part->signaled_vps = 0;
 	current_vp = caller;
 }
 

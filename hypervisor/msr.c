@@ -55,9 +55,12 @@ static int child_msr_read(struct vp *vp, u32 msr, u64 *val)
 /* Fixed, NMI, INIT and STARTUP IPIs reach the partition's own VPs only. */
 static void route_ipi(struct partition *p, const struct vapic_ipi *ipi)
 {
-	for (u32 i = 0; i < PARTITION_MAX_VPS; i++)
-		if (p->vp[i] && vapic_ipi_match(&p->vp[i]->vapic, ipi))
+	for (u32 i = 0; i < PARTITION_MAX_VPS; i++) {
+		if (p->vp[i] && vapic_ipi_match(&p->vp[i]->vapic, ipi)) {
 			vapic_accept(&p->vp[i]->vapic, ipi->mode, ipi->vector, ipi->level);
+			p->signaled_vps |= BIT(i);
+		}
+	}
 }
 
 static int child_msr_write(struct vp *vp, u32 msr, u64 val)

@@ -47,6 +47,7 @@ struct partition {
 	struct page_pool pool;	/* children: deposited pages */
 	struct vp *vp[PARTITION_MAX_VPS];
 	u32 nvps;
+	u64 signaled_vps;	/* IPI targets since the last dispatch returned */
 	u64 ref_time_base;	/* TSC when reference time was 0 */
 
 	/* Partition-wide synthetic MSRs (msr.c). */

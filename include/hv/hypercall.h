@@ -295,16 +295,18 @@ HV_ASSERT_SIZE(hv_input_dispatch_vp, 32);
  * reads the intercept from a separately mapped page, Septum returns the
  * message in the output block itself, with the VP's next timer deadline
  * (reference time, 100 ns; 0 = none) so the root knows when to dispatch a
- * halted VP again.
+ * halted VP again, and the other VPs of the partition this run sent
+ * interrupts to (the hypervisor has no way to wake a root thread itself).
  */
 struct hv_output_dispatch_vp {
 	u32 dispatch_state;
 	u32 dispatch_event;
 	u64 next_timer_deadline;
+	u64 signaled_vps;	/* VPs (bit = index) this run sent an IPI to: wake them */
 	struct hv_message message;
 };
-HV_ASSERT_OFFSET(hv_output_dispatch_vp, message, 16);
-HV_ASSERT_SIZE(hv_output_dispatch_vp, 272);
+HV_ASSERT_OFFSET(hv_output_dispatch_vp, message, 24);
+HV_ASSERT_SIZE(hv_output_dispatch_vp, 280);
 
 /* SEPTUM_HVCALL_READ_LOG: the hypervisor's log ring from byte `from` on. */
 struct septum_input_read_log {

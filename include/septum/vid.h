@@ -246,6 +246,7 @@ struct septum_vid_run {
 };
 HV_ASSERT_OFFSET(septum_vid_run, message, 24);
 HV_ASSERT_SIZE(septum_vid_run, 280);
+/* RUN also wakes the VPs its VP sent IPIs to (DispatchVp's signaled_vps). */
 #define SEPTUM_VID_RUN		_IOWR(SEPTUM_VID_IOCTL, 0x22, struct septum_vid_run)
 
 /* KICK: a RUN sleeping for this halted VP dispatches it again. */

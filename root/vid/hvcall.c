@@ -5,6 +5,8 @@
  * hypervisor). Kept apart because <asm/mshyperv.h> brings Linux's own TLFS
  * definitions, which clash with include/hv/ (struct hv_message, ...).
  */
+#include <asm/fpu/api.h>
+#include <asm/fpu/xcr.h>
 #include <asm/mshyperv.h>
 #include <linux/nmi.h>
 
@@ -41,5 +43,35 @@ u64 vid_hvcall_rep(u16 code, u32 count, u32 start, void *in, void *out)
 		done = vid_reps(result);
 		touch_nmi_watchdog();
 	} while (done < count && done > start);
+	return result;
+}
+
+/*
+ * DispatchVp with the child's FPU/SSE/AVX registers in place. The
+ * hypervisor does not switch them: between dispatches they belong to the
+ * root, whose thread (the VMWP's) may not even have its own state loaded.
+ * kernel_fpu_begin() saves the root thread's registers (restored on its
+ * way back to user space); the child's are loaded from and saved to the
+ * VP's XSAVE area around the call.
+ */
+#define DISPATCH_VP 0x00C2	/* include/hv/hypercall.h clashes with Linux's headers here */
+
+u64 vid_dispatch(void *in, void *out, void *guest_fpu)
+{
+	u64 mask = boot_cpu_has(X86_FEATURE_XSAVE) ? xgetbv(XCR_XFEATURE_ENABLED_MASK) : 0;
+	u32 lo = mask, hi = mask >> 32;
+	u64 result;
+
+	kernel_fpu_begin();
+	if (mask)
+		asm volatile("xrstor64 (%0)" ::"r"(guest_fpu), "a"(lo), "d"(hi) : "memory");
+	else
+		asm volatile("fxrstor64 (%0)" ::"r"(guest_fpu) : "memory");
+	result = hv_do_hypercall(DISPATCH_VP, in, out);
+	if (mask)
+		asm volatile("xsave64 (%0)" ::"r"(guest_fpu), "a"(lo), "d"(hi) : "memory");
+	else
+		asm volatile("fxsave64 (%0)" ::"r"(guest_fpu) : "memory");
+	kernel_fpu_end();
 	return result;
 }

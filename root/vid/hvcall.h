@@ -25,6 +25,9 @@ bool vid_hvcall_available(void);
  * value: status in 15:0, reps completed in 43:32.
  */
 u64 vid_hvcall(u64 control, void *in, void *out);
+/* HvCallDispatchVp with the child's FPU state (guest_fpu: a 64-byte
+ * aligned XSAVE area of one page) loaded around the call. */
+u64 vid_dispatch(void *in, void *out, void *guest_fpu);
 
 /*
  * A rep call from rep start, re-issued from the reps completed while the

@@ -170,6 +170,15 @@ void vid_kick_vp(struct vid_vp *vp)
 	spin_unlock(&vp->runner_lock);
 }
 
+void vid_kick_vps(struct vid_partition *p, u64 mask)
+{
+	mutex_lock(&p->lock);
+	for (u32 i = 0; i < SEPTUM_VID_MAX_VPS; i++)
+		if ((mask & BIT_ULL(i)) && p->vps[i])
+			vid_kick_vp(p->vps[i]);
+	mutex_unlock(&p->lock);
+}
+
 static void kick_index(struct vid_partition *p, u32 index)
 {
 	mutex_lock(&p->lock);

@@ -78,6 +78,7 @@ struct vid_vp {
 	u32 index;
 	struct mutex run_lock;		/* one RUN at a time */
 	void *hv_in, *hv_out;		/* DispatchVp's pages, under run_lock */
+	void *guest_fpu;		/* the child's XSAVE area, under run_lock */
 	wait_queue_head_t wq;		/* a RUN waiting for a halted VP */
 	atomic_t kicked;
 	spinlock_t runner_lock;
@@ -106,6 +107,8 @@ int vid_deposit(struct vid_partition *p, u32 npages);
  * HV_STATUS_INSUFFICIENT_MEMORY (p->lock held). */
 u64 vid_call_depositing(struct vid_partition *p, u64 control, void *in, void *out);
 void vid_kick_vp(struct vid_vp *vp);
+/* Kicks the partition's VPs named by mask (bit = VP index). */
+void vid_kick_vps(struct vid_partition *p, u64 mask);
 
 /* memory.c */
 long vid_map_memory(struct vid_partition *p, void __user *arg);

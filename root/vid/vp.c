@@ -184,11 +184,13 @@ static long run(struct vid_vp *vp, struct septum_vid_run __user *arg)
 		atomic_set(&vp->kicked, 0);
 		*in = (struct hv_input_dispatch_vp){ .partition_id = vp->part->id,
 						     .vp_index = vp->index };
-		result = vid_hvcall(HVCALL_DISPATCH_VP, in, out);
+		result = vid_dispatch(in, out, vp->guest_fpu);
 		COUNT(vp, dispatches);
 		err = vid_errno(result);
 		if (err)
 			break;
+		if (out->signaled_vps)
+			vid_kick_vps(vp->part, out->signaled_vps);
 		r.dispatch_state = out->dispatch_state;
 		r.dispatch_event = out->dispatch_event;
 		r.next_timer_deadline = 0;
@@ -245,6 +247,7 @@ static long vid_vp_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 
 static void free_vp(struct vid_vp *vp)
 {
+	free_page((unsigned long)vp->guest_fpu);
 	free_pages((unsigned long)vp->hv_in, 1);
 	kfree(vp);
 }
@@ -283,7 +286,7 @@ long vid_create_vp(struct vid_partition *p, struct file *pfile, void __user *arg
 {
 	struct septum_vid_create_vp args;
 	struct hv_input_create_vp *in;
-	unsigned long pages;
+	unsigned long pages, fpu;
 	struct vid_vp *vp;
 	struct file *file;
 	int fd, err;
@@ -294,11 +297,18 @@ long vid_create_vp(struct vid_partition *p, struct file *pfile, void __user *arg
 		return -EINVAL;
 	vp = kzalloc(sizeof(*vp), GFP_KERNEL_ACCOUNT);
 	pages = __get_free_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO, 1);
-	if (!vp || !pages) {
+	fpu = get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vp || !pages || !fpu) {
 		kfree(vp);
 		free_pages(pages, 1);
+		free_page(fpu);
 		return -ENOMEM;
 	}
+	/* Reset state: XSTATE_BV 0 loads the init state of every component
+	 * but MXCSR, which XRSTOR takes from the legacy area. */
+	*(u16 *)fpu = 0x037F;			/* FCW */
+	*(u32 *)(fpu + 24) = 0x1F80;		/* MXCSR */
+	vp->guest_fpu = (void *)fpu;
 	vp->part = p;
 	vp->index = args.index;
 	vp->hv_in = (void *)pages;

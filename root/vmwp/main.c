@@ -665,15 +665,11 @@ int main(int argc, char **argv)
 		       (unsigned long long)l.kernel_gpa, (unsigned long long)l.entry,
 		       (unsigned long long)l.initrd_gpa, (unsigned long long)l.initrd_size,
 		       (unsigned long long)rsdp, vm.nr_vps, (unsigned long long)(mem >> 20));
-	/* Only the BSP runs for now. The APs are created and in the MADT, but
-	 * an AP dispatched before its INIT/SIPI would start at the reset
-	 * vector, so they are never RUN: Linux gives up on them after 10 s
-	 * ("do_boot_cpu failed") and boots on one CPU. */
-	if (vm.nr_vps > 1)
-		logmsg("warning: this version runs VP 0 only; VPs 1-%u are not started "
-		       "(the child boots on 1 CPU after a 10 s timeout per AP)", vm.nr_vps - 1);
-	if (pthread_create(&vm.thread[0], NULL, vp_thread, (void *)(uintptr_t)0))
-		die(EXIT_SETUP, "cannot start the VP thread");
+	/* One thread per VP. The APs wait in the hypervisor (BLOCKED) until
+	 * the BSP's INIT/SIPI reaches them; the VID wakes their RUN then. */
+	for (unsigned i = 0; i < vm.nr_vps; i++)
+		if (pthread_create(&vm.thread[i], NULL, vp_thread, (void *)(uintptr_t)i))
+			die(EXIT_SETUP, "cannot start the thread of VP %u", i);
 	if (!pthread_create(&in_thread, NULL, stdin_thread, NULL))
 		pthread_detach(in_thread);
 
@@ -687,21 +683,23 @@ int main(int argc, char **argv)
 		vm_end(EXIT_SIGNAL, "stopped by %s", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 		break;
 	}
-	/* A SIGUSR1 that landed just before the VP thread entered RUN is
-	 * lost: interrupt it again until it is out. */
-	for (;;) {
-		struct timespec ts;
+	/* A SIGUSR1 that landed just before a VP thread entered RUN is lost:
+	 * interrupt it again until it is out. */
+	for (unsigned i = 0; i < vm.nr_vps; i++) {
+		for (;;) {
+			struct timespec ts;
 
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 100 * 1000 * 1000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 100 * 1000 * 1000;
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			if (!pthread_timedjoin_np(vm.thread[i], NULL, &ts))
+				break;
+			ioctl(vm.vp[i], SEPTUM_VID_KICK);
+			pthread_kill(vm.thread[i], SIGUSR1);
 		}
-		if (!pthread_timedjoin_np(vm.thread[0], NULL, &ts))
-			break;
-		ioctl(vm.vp[0], SEPTUM_VID_KICK);
-		pthread_kill(vm.thread[0], SIGUSR1);
 	}
 	fflush(stdout);
 	logmsg("%s (after %.2f s, %llu intercepts)", vm.reason, now_s() - vm.t0,

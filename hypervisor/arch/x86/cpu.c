@@ -91,6 +91,15 @@ void cpu_init(void)
 		};
 	}
 	load_tables(true);
+	/* XCR0 is one register for everyone: the hypervisor must be able to
+	 * switch it between the root and children (svm.c). */
+	{
+		struct cpuid_regs r;
+
+		cpuid(1, 0, &r);
+		if (r.ecx & BIT(26))
+			write_cr4(read_cr4() | X86_CR4_OSXSAVE);
+	}
 }
 
 /* An AP shares the GDT and IDT but not the TSS (a TSS is busy once

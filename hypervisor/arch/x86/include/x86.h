@@ -126,6 +126,19 @@ static inline void write_cr4(u64 v)
 	asm volatile("mov %0, %%cr4" ::"r"(v) : "memory");
 }
 
+static inline u64 xgetbv0(void)
+{
+	u32 lo, hi;
+
+	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return ((u64)hi << 32) | lo;
+}
+
+static inline void xsetbv0(u64 v)
+{
+	asm volatile("xsetbv" ::"c"(0), "a"((u32)v), "d"((u32)(v >> 32)));
+}
+
 static inline u64 rdtsc(void)
 {
 	u32 lo, hi;

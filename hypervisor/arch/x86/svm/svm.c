@@ -26,6 +26,7 @@
 struct svm_vp {
 	struct vmcb *vmcb;
 	u64 vmcb_pa;
+	u64 xcr0;	/* the guest's, while it is not loaded */
 	u32 asid;
 	u64 asid_gen;
 	u64 flush_gen;	/* gpa_map generation this VP's TLB has seen */
@@ -164,6 +165,7 @@ static int svm_vp_create(struct vp *vp, const struct page_source *pages)
 	s = phys_to_virt(state_pa);
 	s->vmcb = v = phys_to_virt(vmcb_pa);
 	s->vmcb_pa = vmcb_pa;
+	s->xcr0 = 1;	/* x87 only, the reset value */
 	vp->arch = s;
 
 	v->control.intercept_misc1 = SVM_INTERCEPT_CPUID | SVM_INTERCEPT_INVD |
@@ -436,16 +438,43 @@ static bool svm_decode_exit(struct vp *vp, struct vp_exit *exit, bool root_inter
 	return true;
 }
 
+/* XSETBV is not intercepted (TCG cannot), so XCR0 is switched around
+ * each entry of a child: the root's own value stays the root's. */
+static u64 svm_load_xcr0(struct svm_vp *s, struct vp *vp)
+{
+	u64 host;
+
+	if (vp->part->kind != PARTITION_CHILD || !(read_cr4() & X86_CR4_OSXSAVE))
+		return 0;
+	host = xgetbv0();
+	if (s->xcr0 != host)
+		xsetbv0(s->xcr0);
+	return host;
+}
+
+static void svm_save_xcr0(struct svm_vp *s, u64 host)
+{
+	if (!host)
+		return;
+	s->xcr0 = xgetbv0();
+	if (s->xcr0 != host)
+		xsetbv0(host);
+}
+
 static void svm_vp_run(struct vp *vp, struct vp_exit *exit, bool root_interrupts)
 {
 	struct svm_vp *s = to_svm(vp);
 	struct vmcb *v = s->vmcb;
 
 	do {
+		u64 host_xcr0;
+
 		svm_prepare_tlb(vp);
 		v->save.rax = vp->gprs.rax;
 		v->save.rsp = vp->gprs.rsp;
+		host_xcr0 = svm_load_xcr0(s, vp);
 		svm_vmrun(s->vmcb_pa, &vp->gprs, cpu.host_vmcb_pa, root_interrupts);
+		svm_save_xcr0(s, host_xcr0);
 		vp->gprs.rax = v->save.rax;
 		vp->gprs.rsp = v->save.rsp;
 		v->control.tlb_control = SVM_TLB_CONTROL_NONE;
