@@ -22,7 +22,7 @@ cat >"$root/init" <<'INIT'
 /bin/busybox mount -t devtmpfs dev /dev
 exec </dev/console >/dev/console 2>&1
 /bin/busybox mount -t proc proc /proc
-echo "septum-child: ready (uptime $(/bin/busybox cut -d' ' -f1 /proc/uptime) s)"
+echo "septum-child: ready (uptime $(/bin/busybox cut -d' ' -f1 /proc/uptime) s, cpus $(/bin/busybox grep -c ^processor /proc/cpuinfo))"
 # The tty drains to the polled UART asynchronously: let it, then power off.
 /bin/busybox sleep 1
 /bin/busybox poweroff -f

@@ -74,6 +74,7 @@ static struct vm {
 	uint8_t cmos_index;
 	uint64_t port_count[0x10000];	/* intercepts per port (--verbose summary) */
 	uint64_t intercepts;
+	unsigned halted_vps;		/* halted for good (interrupts off) */
 	bool ending;
 	int status;
 	char reason[256];
@@ -470,10 +471,22 @@ static bool intercept(unsigned vpi, const struct hv_message *msg)
 		r = set_regs(vm.vp[vpi], regs, rd ? 3 : 1);
 		break;
 	}
-	case HVMSG_X64_HALT:
-		vm_end(EXIT_POWEROFF, "VP %u halted with interrupts off at rip 0x%llx: the child stopped",
-		       vpi, (unsigned long long)h->rip);
+	case HVMSG_X64_HALT: {
+		/* That VP is done (Linux parks its other CPUs this way before it
+		 * powers off); the child has stopped once all of them are. */
+		bool all;
+
+		pthread_mutex_lock(&vm.lock);
+		all = ++vm.halted_vps == vm.nr_vps;
+		pthread_mutex_unlock(&vm.lock);
+		if (all)
+			vm_end(EXIT_POWEROFF, "every VP halted with interrupts off (VP %u last, at rip "
+			       "0x%llx): the child stopped", vpi, (unsigned long long)h->rip);
+		else if (verbose)
+			logmsg("VP %u halted with interrupts off at rip 0x%llx", vpi,
+			       (unsigned long long)h->rip);
 		return false;
+	}
 	case HVMSG_UNMAPPED_GPA:
 	case HVMSG_GPA_INTERCEPT: {
 		const struct hv_x64_memory_intercept_message *m = (const void *)msg->payload;
@@ -523,7 +536,9 @@ static void *vp_thread(void *arg)
 		    !intercept(vpi, &run.message))
 			break;
 	}
-	kill(getpid(), SIGUSR2);
+	/* A VP that halted for good ends only its thread, not the VM. */
+	if (ending())
+		kill(getpid(), SIGUSR2);
 	return NULL;
 }
 

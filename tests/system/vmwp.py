@@ -52,7 +52,7 @@ bad missing-initrd "No such file" --kernel $K --initrd /nonexistent
 
 t0=$(cut -d' ' -f1 /proc/uptime)
 # The child's console live (prefixed), bounded: SIGTERM after 150 s.
-{ timeout 150 septum-vmwp --verbose --kernel $K --initrd $I --mem 256M \
+{ timeout 150 septum-vmwp --verbose --kernel $K --initrd $I --mem 256M --vps 2 \
 	--cmdline "console=ttyS0 earlyprintk=serial,ttyS0,115200 panic=-1 rdinit=/init" \
 	</dev/null 2>/tmp/vmwp.err; echo $? >/tmp/vmwp.st; } | tee /tmp/child.out | sed 's/^/child: /'
 st=$(cat /tmp/vmwp.st)
@@ -65,6 +65,9 @@ if seen "Linux version"; then pass child-banner; else fail child-banner "no 'Lin
 if seen "Hypervisor detected: Microsoft Hyper-V"; then pass child-hyperv
 else fail child-hyperv "no Hyper-V detection line"; fi
 if seen "septum-child: ready"; then pass child-init; else fail child-init "the child's init never printed its marker"; fi
+# The second VP came up through INIT/SIPI in the virtual x2APIC.
+if seen "septum-child: ready .*cpus 2"; then pass child-two-cpus
+else fail child-two-cpus "$(grep -a 'septum-child: ready' /tmp/child.out)"; fi
 if grep -q "powered off" /tmp/vmwp.err; then pass child-poweroff
 else fail child-poweroff "$(cat /tmp/vmwp.err | tail -3)"; fi
 if [ "$st" = 0 ]; then pass vmwp-exit-0; else fail vmwp-exit-0 "status $st"; fi
