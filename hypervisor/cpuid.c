@@ -46,8 +46,10 @@ static void hv_leaf(struct partition *p, u32 leaf, struct cpuid_regs *r)
 		break;
 	case HV_CPUID_FEATURES:
 		r->eax = HV_MSR_HYPERCALL_AVAILABLE | HV_MSR_VP_INDEX_AVAILABLE;
-		/* Without this bit Linux marks the TSC unstable on Hyper-V. */
-		if (tsc_invariant)
+		/* Without this bit Linux marks the TSC unstable on Hyper-V: the
+		 * root keeps a TSC clock. Children get the reference TSC page,
+		 * which is theirs even if the TSC under them were to change. */
+		if (tsc_invariant && p->kind != PARTITION_CHILD)
 			r->eax |= HV_ACCESS_TSC_INVARIANT;
 		r->ebx = p->privileges;
 		if (p->kind != PARTITION_CHILD)

@@ -35,4 +35,6 @@ $(IMAGE_ROOT): image/mkroot.sh image/init image/root-modules.txt image/build.mk 
 # The Linux child septum-vmwp boots in the test (image/mkchild.sh).
 $(IMAGE_CHILD_INITRD): image/mkchild.sh $(wildcard $(IMAGE_BUSYBOX)) $(IMAGE_HOST_DEPS)
 	@echo "  CPIO    $@"
-	$(Q)image/mkchild.sh $(IMAGE_BUSYBOX) $(BUILD)/image/child $@
+	$(Q)image/mkchild.sh $(IMAGE_BUSYBOX) \
+		$$(ls $(BUILD)/deps/kernel/lib/modules/*/kernel/drivers/hv/hv_vmbus.ko) \
+		$(BUILD)/image/child $@

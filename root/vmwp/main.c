@@ -30,6 +30,7 @@
 
 #include "hv/hypercall.h"
 #include "hv/intercept.h"
+#include "hv/status.h"
 #include "hv/partition.h"
 #include "hv/registers.h"
 #include "septum/vid.h"
@@ -469,6 +470,19 @@ static bool intercept(unsigned vpi, const struct hv_message *msg)
 		regs[1] = reg64(HV_X64_REGISTER_RAX, 0);
 		regs[2] = reg64(HV_X64_REGISTER_RDX, 0);
 		r = set_regs(vm.vp[vpi], regs, rd ? 3 : 1);
+		break;
+	}
+	case HVMSG_HYPERCALL_INTERCEPT: {
+		/* HvPostMessage / HvSignalEvent for the VMBus server, which is
+		 * not there yet: an unknown connection, as Hyper-V answers. */
+		const struct hv_x64_hypercall_intercept_message *m = (const void *)msg->payload;
+
+		if (verbose)
+			logmsg("VP %u: hypercall 0x%llx: no VMBus server yet", vpi,
+			       (unsigned long long)(m->rcx & 0xFFFF));
+		regs[0] = reg64(HV_X64_REGISTER_RIP, h->rip + len);
+		regs[1] = reg64(HV_X64_REGISTER_RAX, HV_STATUS_INVALID_CONNECTION_ID);
+		r = set_regs(vm.vp[vpi], regs, 2);
 		break;
 	}
 	case HVMSG_X64_HALT: {

@@ -65,6 +65,22 @@ if seen "Linux version"; then pass child-banner; else fail child-banner "no 'Lin
 if seen "Hypervisor detected: Microsoft Hyper-V"; then pass child-hyperv
 else fail child-hyperv "no Hyper-V detection line"; fi
 if seen "septum-child: ready"; then pass child-init; else fail child-init "the child's init never printed its marker"; fi
+cs=$(sed -n 's/^septum-child: clocksource //p' /tmp/child.out | tr -d '\r')
+if [ "$cs" = hyperv_clocksource_tsc_page ]; then pass child-tsc-page-clocksource
+else fail child-tsc-page-clocksource "clocksource '$cs'"; fi
+# Timer interrupts per CPU (x2APIC timer LOC + synthetic timer HVS), read
+# twice: both CPUs' counts advanced.
+t=$(grep '^septum-child: ticks' /tmp/child.out | tr -d '\r')
+sum() { echo "$t" | sed -n "$1p" | awk '{ for (i = 1; i <= NF; i++)
+	if ($i == "LOC:" || $i == "HVS:") { a += $(i + 1); b += $(i + 2) } } END { print a + 0, b + 0 }'; }
+a=$(sum 1)
+b=$(sum 2)
+if echo "$a $b" | awk '{ exit !($3 > $1 && $4 > $2) }'; then pass child-timers-both-cpus
+else fail child-timers-both-cpus "timer interrupts per CPU before '$a', after '$b'"; fi
+echo "vmwp: hv_vmbus in the child says:"
+grep '^septum-child: \(insmod\|dmesg\)' /tmp/child.out | sed 's/^/vmwp:   /'
+if grep -q '^septum-child: dmesg: .*[Vv][Mm][Bb]us' /tmp/child.out; then pass child-hv-vmbus-loads
+else fail child-hv-vmbus-loads "no vmbus lines in the child's dmesg"; fi
 # The second VP came up through INIT/SIPI in the virtual x2APIC.
 if seen "septum-child: ready .*cpus 2"; then pass child-two-cpus
 else fail child-two-cpus "$(grep -a 'septum-child: ready' /tmp/child.out)"; fi
