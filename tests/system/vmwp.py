@@ -101,6 +101,35 @@ if [ "$st" = 5 ] && grep -q "stopped by SIGTERM" /tmp/term.err; then pass sigter
 else fail sigterm-teardown "status $st, stderr '$(cat /tmp/term.err)'"; fi
 if grep -q "Linux version" /tmp/term.out; then pass sigterm-child-was-running
 else fail sigterm-child-was-running "no child banner within 30 s"; fi
+# Two children at once, side by side; then kill -9 of a VMWP mid-boot. The
+# VID prints the hypervisor's free heap pages when it loads: reloading it
+# afterwards must show the count it started with.
+heap() { dmesg | sed -n 's/.*hypervisor heap: \([0-9]*\) pages free.*/\1/p' | tail -1; }
+before=$(heap)
+for n in 1 2; do
+	septum-vmwp --kernel $K --initrd $I --mem 160M --cmdline "console=ttyS0 panic=-1 quiet" \
+		</dev/null >/tmp/pair$n.out 2>/tmp/pair$n.err &
+	eval pid$n=$!
+done
+wait $pid1; st1=$?
+wait $pid2; st2=$?
+echo "vmwp: two children: status $st1 and $st2"
+if [ $st1 = 0 ] && [ $st2 = 0 ] && grep -q "septum-child: ready" /tmp/pair1.out &&
+	grep -q "septum-child: ready" /tmp/pair2.out; then pass two-children-at-once
+else fail two-children-at-once "status $st1/$st2: $(tail -1 /tmp/pair1.err) / $(tail -1 /tmp/pair2.err)"; fi
+septum-vmwp --kernel $K --initrd $I --mem 128M --cmdline "console=ttyS0 panic=-1" \
+	</dev/null >/tmp/kill.out 2>/dev/null &
+pid=$!
+n=0
+while [ $n -lt 60 ] && ! grep -q "Linux version" /tmp/kill.out; do sleep 0.5; n=$((n + 1)); done
+kill -KILL $pid
+wait $pid
+if grep -q "Linux version" /tmp/kill.out; then pass kill9-child-was-running
+else fail kill9-child-was-running "no child banner within 30 s"; fi
+if lsmod | grep -q '^septum_vid ' && rmmod septum_vid && modprobe septum_vid &&
+	[ -n "$before" ] && [ "$(heap)" = "$before" ]; then pass kill9-frees-everything
+else fail kill9-frees-everything "hypervisor heap $before pages free before, $(heap) after"; fi
+
 if lsmod | grep -q '^septum_vid ' && rmmod septum_vid; then pass vid-unloads-after
 else fail vid-unloads-after "rmmod septum_vid failed (a partition left behind?)"; fi
 
