@@ -53,7 +53,7 @@ bad missing-initrd "No such file" --kernel $K --initrd /nonexistent
 t0=$(cut -d' ' -f1 /proc/uptime)
 # The child's console live (prefixed), bounded: SIGTERM after 150 s.
 { timeout 150 septum-vmwp --verbose --kernel $K --initrd $I --mem 256M --vps 2 \
-	--cmdline "console=ttyS0 earlyprintk=serial,ttyS0,115200 panic=-1 rdinit=/init" \
+	--cmdline "console=ttyS0 earlyprintk=serial,ttyS0,115200 panic=-1 rdinit=/init pci=off" \
 	</dev/null 2>/tmp/vmwp.err; echo $? >/tmp/vmwp.st; } | tee /tmp/child.out | sed 's/^/child: /'
 st=$(cat /tmp/vmwp.st)
 t1=$(cut -d' ' -f1 /proc/uptime)
