@@ -41,6 +41,7 @@ bench: $(DEPS_STAMP)
 	$(Q)$(MAKE) --no-print-directory hypervisor guests image
 	$(Q)python3 bench/boot.py
 	$(Q)python3 bench/root.py
+	$(Q)python3 bench/child.py
 
 include hypervisor/build.mk
 include guests/build.mk
