@@ -86,6 +86,22 @@ struct septum_vid_stats {
 HV_ASSERT_SIZE(septum_vid_stats, 112);
 #define SEPTUM_VID_GET_STATS	_IOR(SEPTUM_VID_IOCTL, 0x02, struct septum_vid_stats)
 
+/*
+ * READ_LOG (on /dev/septum): the hypervisor's log ring from byte `from`
+ * on (SEPTUM_HVCALL_READ_LOG). `next` is where to continue; `lost` counts
+ * the bytes before `from` the ring had already overwritten.
+ */
+struct septum_vid_log {
+	u64 from;		/* in */
+	u64 next;		/* out */
+	u64 lost;		/* out */
+	u32 length;		/* out: bytes in data */
+	u32 reserved;		/* in: 0 */
+	char data[4072];	/* out */
+};
+HV_ASSERT_SIZE(septum_vid_log, 4104);
+#define SEPTUM_VID_READ_LOG	_IOWR(SEPTUM_VID_IOCTL, 0x03, struct septum_vid_log)
+
 /* ---- partition fd ---- */
 
 /*

@@ -76,6 +76,32 @@ int vid_errno(u64 result)
 	return -EIO;
 }
 
+static long read_log(struct septum_vid_log __user *arg)
+{
+	struct septum_input_read_log *in;
+	struct septum_output_read_log *out;
+	struct vid_hvpages pg;
+	u64 from, reserved;
+	long err;
+
+	if (get_user(from, &arg->from) || get_user(reserved, (u32 __user *)&arg->reserved))
+		return -EFAULT;
+	if (reserved)
+		return -EINVAL;
+	if (vid_hvpages_alloc(&pg))
+		return -ENOMEM;
+	in = pg.in;
+	out = pg.out;
+	in->from = from;
+	err = vid_errno(vid_hvcall(SEPTUM_HVCALL_READ_LOG, in, out));
+	if (!err && (put_user(out->next, &arg->next) || put_user(out->lost, &arg->lost) ||
+		     put_user(out->length, &arg->length) ||
+		     copy_to_user(arg->data, out->data, out->length)))
+		err = -EFAULT;
+	vid_hvpages_free(&pg);
+	return err;
+}
+
 static long septum_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 {
 	void __user *argp = (void __user *)arg;
@@ -87,6 +113,8 @@ static long septum_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return vid_create_partition(argp);
 	case SEPTUM_VID_GET_STATS:
 		return vid_get_stats(NULL, argp);
+	case SEPTUM_VID_READ_LOG:
+		return read_log(argp);
 	}
 	return -ENOTTY;
 }

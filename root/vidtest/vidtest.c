@@ -165,6 +165,30 @@ long get_reg(int vp, u32 name, u64 *val)
 
 /* ---- /dev/septum ---- */
 
+/* The hypervisor's log ring through READ_LOG: its boot lines are there,
+ * a read from the end returns nothing, reserved fields are refused. */
+static void test_read_log(void)
+{
+	static struct septum_vid_log log;
+	long r;
+
+	memset(&log, 0, sizeof(log));
+	r = vid(dev, SEPTUM_VID_READ_LOG, &log);
+	report(!r && log.length > 0 && log.length <= sizeof(log.data) && log.next == log.length &&
+		       !log.lost && !strncmp(log.data, "septum: Septum hypervisor", 25),
+	       "read-log", "READ_LOG: %s, length %u, next %llu, starts '%.25s'", err_name(r),
+	       log.length, (unsigned long long)log.next, log.data);
+	for (log.from = log.next; !r && log.length == sizeof(log.data); log.from = log.next)
+		r = vid(dev, SEPTUM_VID_READ_LOG, &log);
+	log.from = 1ULL << 62;
+	r = vid(dev, SEPTUM_VID_READ_LOG, &log);
+	report(!r && log.length == 0, "read-log-at-end", "READ_LOG far ahead: %s, length %u",
+	       err_name(r), log.length);
+	log.reserved = 1;
+	r = vid(dev, SEPTUM_VID_READ_LOG, &log);
+	report(r == -EINVAL, "read-log-reserved", "got %s", err_name(r));
+}
+
 static bool test_device(void)
 {
 	FILE *f = fopen("/proc/modules", "r");
@@ -186,6 +210,7 @@ static bool test_device(void)
 		return false;
 	v = vid(dev, SEPTUM_VID_GET_API_VERSION, NULL);
 	report(v == SEPTUM_VID_API_VERSION, "api-version", "GET_API_VERSION: %ld", v);
+	test_read_log();
 	return true;
 }
 
