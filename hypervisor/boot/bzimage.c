@@ -37,7 +37,7 @@ int bzimage_parse(const u8 *img, u64 size, struct bzimage *bz, char *err, size_t
 	if (!(img[BZ_LOADFLAGS] & BZ_LOADED_HIGH))
 		FAIL("not a bzImage (a zImage loads low)");
 	bz->header_end = BZ_JUMP + 2 + img[BZ_JUMP + 1];
-	if (bz->header_end < BZ_INIT_SIZE + 4 || bz->header_end > 0x290)
+	if (bz->header_end < BZ_INIT_SIZE + 4 || bz->header_end > BZ_HEADER_MAX)
 		FAIL("setup header ends at an odd place (0x%x)", bz->header_end);
 	setup_sects = img[BZ_SETUP_SECTS] ? img[BZ_SETUP_SECTS] : 4;
 	bz->pm_offset = (u64)(setup_sects + 1) * 512;

@@ -17,13 +17,6 @@
 #define BOOT_PARAMS_GPA	0x7000
 #define CMDLINE_GPA	0x8000
 #define CMDLINE_MAX	0x1000
-#define ACPI_RSDP_ADDR	0x070
-#define E820_ENTRIES	0x1E8
-#define E820_TABLE	0x2D0
-#define E820_MAX	128
-#define EXT_RAMDISK_IMAGE 0x0C0
-#define EXT_RAMDISK_SIZE  0x0C4
-#define EXT_CMD_LINE_PTR  0x0C8
 #define BOOT_CS		0x10
 #define BOOT_DS		0x18
 
@@ -70,14 +63,14 @@ static void put(u8 *bp, u32 off, u64 v, int n)
 
 static void e820_add(u8 *bp, u64 base, u64 size, u32 type)
 {
-	u32 n = bp[E820_ENTRIES];
+	u32 n = bp[BP_E820_ENTRIES];
 
-	if (n == E820_MAX || !size)
+	if (n == BP_E820_MAX || !size)
 		return;
-	put(bp, E820_TABLE + n * 20, base, 8);
-	put(bp, E820_TABLE + n * 20 + 8, size, 8);
-	put(bp, E820_TABLE + n * 20 + 16, type, 4);
-	bp[E820_ENTRIES] = n + 1;
+	put(bp, BP_E820_TABLE + n * 20, base, 8);
+	put(bp, BP_E820_TABLE + n * 20 + 8, size, 8);
+	put(bp, BP_E820_TABLE + n * 20 + 16, type, 4);
+	bp[BP_E820_ENTRIES] = n + 1;
 }
 
 /* The firmware's map with the hypervisor's frames cut out as reserved. */
@@ -182,13 +175,13 @@ int linux_load(struct partition *root, const struct boot_info *bi, u64 rsdp, cha
 	bp[BZ_TYPE_OF_LOADER] = 0xFF;
 	put(bp, BZ_CODE32_START, load, 4);
 	put(bp, BZ_CMD_LINE_PTR, CMDLINE_GPA, 4);
-	put(bp, EXT_CMD_LINE_PTR, 0, 4);
-	put(bp, ACPI_RSDP_ADDR, rsdp, 8);
+	put(bp, BP_EXT_CMD_LINE_PTR, 0, 4);
+	put(bp, BP_ACPI_RSDP_ADDR, rsdp, 8);
 	if (initrd) {
 		put(bp, BZ_RAMDISK_IMAGE, initrd->start, 4);
 		put(bp, BZ_RAMDISK_SIZE, initrd->end - initrd->start, 4);
-		put(bp, EXT_RAMDISK_IMAGE, initrd->start >> 32, 4);
-		put(bp, EXT_RAMDISK_SIZE, (initrd->end - initrd->start) >> 32, 4);
+		put(bp, BP_EXT_RAMDISK_IMAGE, initrd->start >> 32, 4);
+		put(bp, BP_EXT_RAMDISK_SIZE, (initrd->end - initrd->start) >> 32, 4);
 	}
 	build_e820(bi, bp);
 

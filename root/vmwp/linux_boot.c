@@ -1,42 +1,12 @@
 /* Direct Linux boot: see linux_boot.h. */
 #include "linux_boot.h"
 
+#include "boot/linux_bootparam.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-/* Setup header offsets (boot.rst; file offset = boot_params offset). */
-#define BZ_SETUP_SECTS	  0x1F1
-#define BZ_SYSSIZE	  0x1F4
-#define BZ_VID_MODE	  0x1FA
-#define BZ_BOOT_FLAG	  0x1FE
-#define BZ_JUMP		  0x200
-#define BZ_HEADER	  0x202
-#define BZ_VERSION	  0x206
-#define BZ_TYPE_OF_LOADER 0x210
-#define BZ_LOADFLAGS	  0x211
-#define BZ_CODE32_START	  0x214
-#define BZ_RAMDISK_IMAGE  0x218
-#define BZ_RAMDISK_SIZE	  0x21C
-#define BZ_CMD_LINE_PTR	  0x228
-#define BZ_INITRD_MAX	  0x22C
-#define BZ_KERNEL_ALIGN	  0x230
-#define BZ_RELOCATABLE	  0x234
-#define BZ_XLOADFLAGS	  0x236
-#define BZ_CMDLINE_SIZE	  0x238
-#define BZ_INIT_SIZE	  0x260
-#define BZ_HEADER_MAX	  0x290 /* boot_params has room to here */
-
-#define BP_ACPI_RSDP	  0x070
-#define BP_EXT_RAMDISK_IMAGE 0x0C0
-#define BP_EXT_RAMDISK_SIZE  0x0C4
-#define BP_EXT_CMD_LINE_PTR  0x0C8
-#define BP_E820_ENTRIES	  0x1E8
-#define BP_E820_TABLE	  0x2D0
-#define BP_SIZE		  0x1000
-
-#define LOADED_HIGH	  0x01
-#define XLF_KERNEL_64	  0x01
 #define E820_RAM	  1
 #define E820_RESERVED	  2
 #define E820_ACPI	  3
@@ -85,10 +55,10 @@ int lb_parse(const uint8_t *img, size_t size, struct lb_kernel *k, char *err, si
 	if (k->version < 0x020C)
 		return fail(err, errlen, "boot protocol %u.%02u is too old (2.12 or later needed)",
 			    k->version >> 8, k->version & 0xFF);
-	if (!(img[BZ_LOADFLAGS] & LOADED_HIGH))
+	if (!(img[BZ_LOADFLAGS] & BZ_LOADED_HIGH))
 		return fail(err, errlen, "not a bzImage (a zImage loads low)");
 	k->xloadflags = (uint16_t)le(img + BZ_XLOADFLAGS, 2);
-	if (!(k->xloadflags & XLF_KERNEL_64))
+	if (!(k->xloadflags & BZ_XLF_KERNEL_64))
 		return fail(err, errlen, "kernel has no 64-bit entry point (xloadflags 0x%x)",
 			    k->xloadflags);
 	k->header_end = BZ_JUMP + 2 + img[BZ_JUMP + 1];
@@ -106,7 +76,7 @@ int lb_parse(const uint8_t *img, size_t size, struct lb_kernel *k, char *err, si
 	if (k->pm_size <= 0x200)
 		return fail(err, errlen, "protected-mode code of %llu bytes has no 64-bit entry",
 			    (unsigned long long)k->pm_size);
-	k->kernel_alignment = le(img + BZ_KERNEL_ALIGN, 4);
+	k->kernel_alignment = le(img + BZ_KERNEL_ALIGNMENT, 4);
 	if (!img[BZ_RELOCATABLE])
 		k->kernel_alignment = 0;
 	else if (k->kernel_alignment < PAGE || (k->kernel_alignment & (k->kernel_alignment - 1)))
@@ -116,7 +86,7 @@ int lb_parse(const uint8_t *img, size_t size, struct lb_kernel *k, char *err, si
 	if (k->init_size < k->pm_size)
 		return fail(err, errlen, "init_size 0x%x is smaller than the kernel itself (0x%llx)",
 			    k->init_size, (unsigned long long)k->pm_size);
-	k->initrd_addr_max = le(img + BZ_INITRD_MAX, 4);
+	k->initrd_addr_max = le(img + BZ_INITRD_ADDR_MAX, 4);
 	k->cmdline_size = le(img + BZ_CMDLINE_SIZE, 4);
 	return 0;
 }
@@ -186,7 +156,7 @@ int lb_load(uint8_t *ram, uint64_t mem_size, const uint8_t *img, size_t size,
 	put(bp + BP_EXT_RAMDISK_SIZE, out->initrd_size >> 32, 4);
 	put(bp + BZ_CMD_LINE_PTR, LB_CMDLINE_GPA, 4);
 	put(bp + BP_EXT_CMD_LINE_PTR, 0, 4);
-	put(bp + BP_ACPI_RSDP, rsdp_gpa, 8);
+	put(bp + BP_ACPI_RSDP_ADDR, rsdp_gpa, 8);
 	e820(bp, &n, 0, LB_LOW_RAM_END, E820_RAM);
 	e820(bp, &n, LB_LOW_RAM_END, LB_ACPI_GPA - LB_LOW_RAM_END, E820_RESERVED);
 	e820(bp, &n, LB_ACPI_GPA, LB_ACPI_LEN, E820_ACPI);

@@ -41,7 +41,7 @@
 /* What lb_parse() takes from the setup header. */
 struct lb_kernel {
 	uint16_t version;	 /* boot protocol, 0x020C or later */
-	uint16_t xloadflags;	 /* XLF_KERNEL_64 set */
+	uint16_t xloadflags;	 /* BZ_XLF_KERNEL_64 set */
 	uint32_t header_end;	 /* end of the setup header in the file */
 	uint64_t pm_offset;	 /* file offset of the protected-mode code */
 	uint64_t pm_size;	 /* its length */
