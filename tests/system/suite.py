@@ -5,6 +5,8 @@ import os
 import re
 import subprocess
 
+import qemu
+
 
 class Suite:
     def __init__(self, area):
@@ -61,3 +63,29 @@ def root_initrd(build, script):
 
 
 ROOT_KERNEL = "build/deps/vmlinuz console=ttyS0 panic=-1 quiet septum.script=/septum/script"
+
+
+def run_in_root(suite, build, script, echo, ram_mib, timeout):
+    """Boots the hypervisor and the Debian root with `script` as the root's
+    script, keeps the log in build/log, echoes lines starting with `echo`,
+    relays the script's PASS/FAIL lines and checks the run itself: the root
+    got up, the hypervisor neither panicked nor logged an error, and the
+    script ended with status 0 and QEMU cleanly."""
+    run = qemu.boot(append="tsc=invariant", mem=f"{ram_mib}M", timeout=timeout,
+                    modules=[ROOT_KERNEL, root_initrd(build, script)])
+    with open(f"{build}/log", "w") as f:
+        f.write("\n".join(run.lines) + "\n")
+    for l in run.lines:
+        if l.startswith(echo):
+            print(l, flush=True)
+    suite.relay("script-complete", run)
+    ended = (f"timed out after {timeout} s" if run.timed_out
+             else f"QEMU exit code {run.rc} after {run.seconds:.1f} s")
+    suite.check("root-ready", run.has("septum-root: ready"), ended + "\n" + run.tail())
+    suite.check("no-hypervisor-panic", not run.panicked(), run.tail(30))
+    errors = [l for l in run.lines if l.startswith("septum: error")]
+    suite.check("no-hypervisor-errors", not errors, "\n".join(errors[:10]))
+    suite.check("clean-exit", not run.timed_out and qemu.hv_exit_status(run.rc) == 0
+                and run.has("septum-root: script exited with status 0"), ended + "\n" + run.tail())
+    print(f"{echo}{ended}", flush=True)
+    return run

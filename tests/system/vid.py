@@ -11,14 +11,12 @@ Prints one line per check and closes with "N passed, N failed".
 """
 import sys
 
-import qemu
-from suite import ROOT_KERNEL, Suite, root_initrd
+from suite import Suite, run_in_root
 
 BUILD = "build/tests/vid"
 RAM_MIB = 512
 TIMEOUT_S = 150
 s = Suite("vid")
-check = s.check
 
 
 SCRIPT = r"""#!/bin/sh
@@ -60,24 +58,7 @@ echo "$p passed, $f failed"
 
 
 def main():
-    run = qemu.boot(append="tsc=invariant", mem=f"{RAM_MIB}M", timeout=TIMEOUT_S,
-                    modules=[ROOT_KERNEL, root_initrd(BUILD, SCRIPT)])
-    with open(f"{BUILD}/log", "w") as f:
-        f.write("\n".join(run.lines) + "\n")
-    for l in run.lines:
-        if l.startswith("vid: "):
-            print(l, flush=True)
-    s.relay("script-complete", run)
-    ended = (f"timed out after {TIMEOUT_S} s" if run.timed_out
-             else f"QEMU exit code {run.rc} after {run.seconds:.1f} s")
-    check("root-ready", run.has("septum-root: ready"), ended + "\n" + run.tail())
-    check("no-hypervisor-panic", not run.panicked(), run.tail(30))
-    errors = [l for l in run.lines if l.startswith("septum: error")]
-    check("no-hypervisor-errors", not errors, "\n".join(errors[:10]))
-    check("clean-exit", not run.timed_out and qemu.hv_exit_status(run.rc) == 0
-          and run.has("septum-root: script exited with status 0"), ended + "\n" + run.tail())
-    print(f"vid: {ended}", flush=True)
-
+    run_in_root(s, BUILD, SCRIPT, "vid: ", RAM_MIB, TIMEOUT_S)
     return s.finish()
 
 
