@@ -36,9 +36,9 @@
 		atomic64_inc(&vid_counters.name);         \
 	} while (0)
 
-static long get_regs(struct vid_vp *vp, struct septum_vid_regs __user *arg)
+/* GET_REGS and SET_REGS: one rep call; `done` says how many went through. */
+static long vp_regs(struct vid_vp *vp, struct septum_vid_regs __user *arg, bool set)
 {
-	struct hv_input_get_vp_registers *in;
 	struct septum_vid_regs *regs;
 	struct vid_hvpages pg;
 	u32 n, done;
@@ -58,56 +58,30 @@ static long get_regs(struct vid_vp *vp, struct septum_vid_regs __user *arg)
 	err = vid_hvpages_alloc(&pg);
 	if (err)
 		goto out;
-	in = pg.in;
-	in->partition_id = vp->part->id;
-	in->vp_index = vp->index;
-	memcpy(in->names, regs->names, n * sizeof(u32));
-	r = vid_hvcall_rep(HVCALL_GET_VP_REGISTERS, n, 0, in, pg.out);
+	if (set) {
+		struct hv_input_set_vp_registers *in = pg.in;
+
+		in->partition_id = vp->part->id;
+		in->vp_index = vp->index;
+		for (u32 i = 0; i < n; i++)
+			in->elements[i] = (struct hv_register_assoc){ .name = regs->names[i],
+								      .value = regs->values[i] };
+		r = vid_hvcall_rep(HVCALL_SET_VP_REGISTERS, n, 0, in, NULL);
+	} else {
+		struct hv_input_get_vp_registers *in = pg.in;
+
+		in->partition_id = vp->part->id;
+		in->vp_index = vp->index;
+		memcpy(in->names, regs->names, n * sizeof(u32));
+		r = vid_hvcall_rep(HVCALL_GET_VP_REGISTERS, n, 0, in, pg.out);
+	}
 	done = vid_status(r) == VID_NO_HYPERCALLS ? 0 : min(vid_reps(r), n);
-	memcpy(regs->values, pg.out, done * sizeof(regs->values[0]));
+	if (!set)
+		memcpy(regs->values, pg.out, done * sizeof(regs->values[0]));
 	vid_hvpages_free(&pg);
 	regs->done = done;
 	err = vid_status(r) ? vid_errno(r) : done == n ? 0 : -EIO;
-	if (copy_to_user(arg, regs, sizeof(*regs)))
-		err = -EFAULT;
-out:
-	kfree(regs);
-	return err;
-}
-
-static long set_regs(struct vid_vp *vp, struct septum_vid_regs __user *arg)
-{
-	struct hv_input_set_vp_registers *in;
-	struct septum_vid_regs *regs;
-	struct vid_hvpages pg;
-	u32 n, done;
-	long err;
-	u64 r;
-
-	regs = kmalloc(sizeof(*regs), GFP_KERNEL);
-	if (!regs)
-		return -ENOMEM;
-	err = -EFAULT;
-	if (copy_from_user(regs, arg, sizeof(*regs)))
-		goto out;
-	n = regs->count;
-	err = -EINVAL;
-	if (!n || n > SEPTUM_VID_MAX_REGS)
-		goto out;
-	err = vid_hvpages_alloc(&pg);
-	if (err)
-		goto out;
-	in = pg.in;
-	in->partition_id = vp->part->id;
-	in->vp_index = vp->index;
-	for (u32 i = 0; i < n; i++)
-		in->elements[i] = (struct hv_register_assoc){ .name = regs->names[i],
-							      .value = regs->values[i] };
-	r = vid_hvcall_rep(HVCALL_SET_VP_REGISTERS, n, 0, in, NULL);
-	vid_hvpages_free(&pg);
-	done = vid_status(r) == VID_NO_HYPERCALLS ? 0 : min(vid_reps(r), n);
-	err = vid_status(r) ? vid_errno(r) : done == n ? 0 : -EIO;
-	if (put_user(done, &arg->done))
+	if (set ? put_user(done, &arg->done) : copy_to_user(arg, regs, sizeof(*regs)))
 		err = -EFAULT;
 out:
 	kfree(regs);
@@ -233,9 +207,9 @@ static long vid_vp_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 
 	switch (cmd) {
 	case SEPTUM_VID_GET_REGS:
-		return get_regs(vp, argp);
+		return vp_regs(vp, argp, false);
 	case SEPTUM_VID_SET_REGS:
-		return set_regs(vp, argp);
+		return vp_regs(vp, argp, true);
 	case SEPTUM_VID_RUN:
 		return run(vp, argp);
 	case SEPTUM_VID_KICK:
