@@ -47,7 +47,9 @@ include hypervisor/build.mk
 include guests/build.mk
 include tests/unit/build.mk
 include tests/fuzz/build.mk
-include root/vid/build.mk root/vidtest/build.mk root/vmwp/build.mk
+# Each root/ component brings its own build.mk (before image/, which
+# packs their outputs).
+include $(sort $(wildcard root/*/build.mk))
 include image/build.mk
 include tests/system/build.mk
 

@@ -1,8 +1,13 @@
 # Hosted unit tests (cmocka, ASan + UBSan): one binary per unit.
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
-	-fno-sanitize-recover=all -fno-omit-frame-pointer $(HV_INCLUDES) -Itests/unit -MMD -MP
-# The root's user-space units (root/vmwp) are tested the same way.
-UNIT_CFLAGS += -Iroot/vmwp
+	-fno-sanitize-recover=all -fno-omit-frame-pointer -Itests/unit -MMD -MP
+# Hypervisor units see its headers first; the root's user-space units
+# (named in UNIT_HOSTED by their component's build.mk) see libc's, with the
+# hypervisor's only for quoted includes, as their real builds do.
+ROOT_INCLUDES := -Iinclude -iquote hypervisor/include -Iroot/vmwp -Iroot/vmbus -Iroot/vsp \
+	-Iroot/vmms
+UNIT_HOSTED := uart16550 acpi_tables aml linux_boot
+unit_includes = $(if $(filter $(1),$(UNIT_HOSTED)),$(ROOT_INCLUDES),$(HV_INCLUDES) -Iroot/vmwp)
 UNIT_TESTS := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 
 # Hypervisor sources each test links against.
@@ -32,7 +37,7 @@ unit-tests-build: $(UNIT_BINS)
 $(BUILD)/tests/unit/test_%: tests/unit/test_%.c $$(UNIT_SRCS_$$*) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
-	$(Q)$(CC) $(UNIT_CFLAGS) -o $@ $^ -lcmocka
+	$(Q)$(CC) $(UNIT_CFLAGS) $(call unit_includes,$*) -o $@ $^ -lcmocka $(UNIT_LIBS_$*)
 
 unit-tests: $(UNIT_BINS)
 	$(Q)tests/unit/run.sh $(UNIT_BINS)
