@@ -23,14 +23,20 @@ $(IMAGE_KMOD)/release: image/kmod-index.sh $(IMAGE_HOST_DEPS)
 	@echo "  DEPMOD  $(BUILD)/deps/kernel"
 	$(Q)image/kmod-index.sh $(BUILD)/deps/kernel.mk $(BUILD)/deps/kernel $(IMAGE_KMOD)
 
+# What goes into the root besides busybox and modules, as MODE:DEST=SRC
+# (image/mkroot.sh); each root/ component's build.mk may add its own.
+IMAGE_ROOT_FILES += 0755:usr/bin/vidtest=$(VIDTEST) \
+	0644:usr/share/septum/child.bin=$(BUILD)/guests/child.bin \
+	0755:usr/bin/septum-vmwp=$(VMWP) \
+	0644:usr/share/septum/vmlinuz=$(BUILD)/deps/vmlinuz \
+	0644:usr/share/septum/child.cpio.gz=$(IMAGE_CHILD_INITRD)
+
 $(IMAGE_ROOT): image/mkroot.sh image/init image/root-modules.txt image/build.mk \
 		$(IMAGE_KMOD)/release $(wildcard $(IMAGE_BUSYBOX)) $(IMAGE_HOST_DEPS) \
-		$(VID_KO) $(VIDTEST) $(BUILD)/guests/child.bin $(VMWP) $(IMAGE_CHILD_INITRD) \
-		$(wildcard $(BUILD)/deps/vmlinuz)
+		$(VID_KO) $(foreach f,$(IMAGE_ROOT_FILES),$(lastword $(subst =, ,$(f))))
 	@echo "  CPIO    $@"
 	$(Q)image/mkroot.sh image/init image/root-modules.txt $(IMAGE_BUSYBOX) \
-		$(IMAGE_KMOD) $(BUILD)/image/root $@ $(VID_KO) $(VIDTEST) $(BUILD)/guests/child.bin \
-		$(VMWP) $(BUILD)/deps/vmlinuz $(IMAGE_CHILD_INITRD)
+		$(IMAGE_KMOD) $(BUILD)/image/root $@ $(VID_KO) $(IMAGE_ROOT_FILES)
 
 # The Linux child septum-vmwp boots in the test (image/mkchild.sh).
 $(IMAGE_CHILD_INITRD): image/mkchild.sh $(wildcard $(IMAGE_BUSYBOX)) $(IMAGE_HOST_DEPS)

@@ -1,30 +1,28 @@
 #!/bin/sh
-# Usage: image/mkroot.sh INIT MODULES BUSYBOX KMOD STAGING OUT VID_KO VIDTEST CHILD \
-#	VMWP CHILD_KERNEL CHILD_INITRD
+# Usage: image/mkroot.sh INIT MODULES BUSYBOX KMOD STAGING OUT VID_KO [MODE:DEST=SRC ...]
 #
 # Builds the root partition's initramfs OUT (gzip'd newc cpio) in the
 # directory STAGING (emptied first): BUSYBOX as /bin/busybox with its applet
 # links, INIT as /init, a minimal /etc, and the modules named in MODULES
 # with their dependency closure, taken from KMOD (image/kmod-index.sh).
 # The virtualization stack: VID_KO (the VID, root/vid/) as
-# /lib/modules/REL/extra/septum_vid.ko (modprobe septum_vid), VIDTEST
-# (root/vidtest/) as /usr/bin/vidtest, and the test guest CHILD
-# (guests/child.c) as /usr/share/septum/child.bin. VMWP (root/vmwp/) as
-# /usr/bin/septum-vmwp, with a Linux child to boot: CHILD_KERNEL as
-# /usr/share/septum/vmlinuz and CHILD_INITRD (image/mkchild.sh) as
-# /usr/share/septum/child.cpio.gz.
+# /lib/modules/REL/extra/septum_vid.ko (modprobe septum_vid), and each
+# MODE:DEST=SRC installs SRC as /DEST with octal MODE (image/build.mk's
+# IMAGE_ROOT_FILES: the programs on PATH, the demo child under
+# /usr/share/septum/). A program (mode with an x bit) must be static: the
+# image has no libc.
 #
 # The same inputs give the same bytes: fixed mtimes (SOURCE_DATE_EPOCH,
 # default 0), owner root, a sorted file list, cpio --reproducible and
 # gzip -n (no name or time in the header).
 set -eu
 
-[ $# -eq 12 ] || {
-	echo "usage: $0 INIT MODULES BUSYBOX KMOD STAGING OUT VID_KO VIDTEST CHILD VMWP CHILD_KERNEL CHILD_INITRD" >&2
+[ $# -ge 7 ] || {
+	echo "usage: $0 INIT MODULES BUSYBOX KMOD STAGING OUT VID_KO [MODE:DEST=SRC ...]" >&2
 	exit 2
 }
-init=$1 modules=$2 busybox=$3 kmod=$4 root=$5 out=$6 vid_ko=$7 vidtest=$8 child=$9
-vmwp=${10} child_kernel=${11} child_initrd=${12}
+init=$1 modules=$2 busybox=$3 kmod=$4 root=$5 out=$6 vid_ko=$7
+shift 7
 export PATH="/usr/sbin:/sbin:$PATH"	# modprobe and depmod live in sbin
 export LC_ALL=C				# byte order for sort
 umask 022
@@ -105,14 +103,15 @@ done <"$tmp/ko"
 # The VID: depmod below indexes it with the rest.
 mkdir -p "$root/lib/modules/$rel/extra"
 install -m 0644 "$vid_ko" "$root/lib/modules/$rel/extra/septum_vid.ko"
-# A static program, or it would find no libc here.
-readelf -l "$vidtest" | grep -q INTERP && die "$vidtest is dynamically linked"
-install -m 0755 "$vidtest" "$root/usr/bin/vidtest"
-install -m 0644 "$child" "$root/usr/share/septum/child.bin"
-readelf -l "$vmwp" | grep -q INTERP && die "$vmwp is dynamically linked"
-install -m 0755 "$vmwp" "$root/usr/bin/septum-vmwp"
-install -m 0644 "$child_kernel" "$root/usr/share/septum/vmlinuz"
-install -m 0644 "$child_initrd" "$root/usr/share/septum/child.cpio.gz"
+for spec in "$@"; do
+	mode=${spec%%:*} rest=${spec#*:}
+	dest=${rest%%=*} src=${rest#*=}
+	case $mode in
+	*[1357]) readelf -l "$src" | grep -q INTERP && die "$src is dynamically linked" ;;
+	esac
+	mkdir -p "$root/${dest%/*}"
+	install -m "$mode" "$src" "$root/$dest"
+done
 # modules.builtin* let modprobe succeed quietly for built-in drivers;
 # depmod then writes the image's own modules.dep, modules.alias & co.
 install -m 0644 "$index"/modules.builtin "$index"/modules.builtin.modinfo \
