@@ -94,6 +94,10 @@ u16 vp_get_register(struct vp *vp, u32 name, union hv_register_value *v)
 		}
 		return HV_STATUS_SUCCESS;
 	}
+	if (name - SEPTUM_REGISTER_EXITS(0) < SEPTUM_EXIT_REASONS) {
+		v->reg64 = vp->exit_reasons[name - SEPTUM_REGISTER_EXITS(0)];
+		return HV_STATUS_SUCCESS;
+	}
 	switch (name) {
 	case HV_X64_REGISTER_TSC:
 		v->reg64 = rdtsc() + arch->vp_get_reg(vp, VP_REG_TSC_OFFSET);

@@ -7,6 +7,7 @@
 #define SEPTUM_ARCH_H
 
 #include "gpa_map.h"
+#include "hv/registers.h"
 #include "types.h"
 
 struct vp;
@@ -49,22 +50,23 @@ struct vp_segment {
 
 enum vp_cpu_mode { VP_MODE_REAL, VP_MODE_16, VP_MODE_32, VP_MODE_64 };
 
+/* Numbered as the ABI's counters the root reads (SEPTUM_REGISTER_EXITS). */
 enum vp_exit_reason {
-	VP_EXIT_CPUID,
-	VP_EXIT_MSR_READ,
-	VP_EXIT_MSR_WRITE,
-	VP_EXIT_IO,
-	VP_EXIT_HYPERCALL,
-	VP_EXIT_NPF,
-	VP_EXIT_HLT,
-	VP_EXIT_SHUTDOWN,
-	VP_EXIT_EXCEPTION,
-	VP_EXIT_INVALID_STATE,
-	VP_EXIT_INTERRUPT,		/* a physical interrupt: the root must run */
-	VP_EXIT_INTERRUPT_WINDOW,	/* the guest can take an interrupt now */
-	VP_EXIT_UNHANDLED,
+	VP_EXIT_CPUID = SEPTUM_EXIT_CPUID,
+	VP_EXIT_MSR_READ = SEPTUM_EXIT_MSR_READ,
+	VP_EXIT_MSR_WRITE = SEPTUM_EXIT_MSR_WRITE,
+	VP_EXIT_IO = SEPTUM_EXIT_IO,
+	VP_EXIT_HYPERCALL = SEPTUM_EXIT_HYPERCALL,
+	VP_EXIT_NPF = SEPTUM_EXIT_NPF,
+	VP_EXIT_HLT = SEPTUM_EXIT_HLT,
+	VP_EXIT_SHUTDOWN = SEPTUM_EXIT_SHUTDOWN,
+	VP_EXIT_EXCEPTION = SEPTUM_EXIT_EXCEPTION,
+	VP_EXIT_INVALID_STATE = SEPTUM_EXIT_INVALID_STATE,
+	VP_EXIT_INTERRUPT = SEPTUM_EXIT_INTERRUPT,		/* a physical interrupt: the root must run */
+	VP_EXIT_INTERRUPT_WINDOW = SEPTUM_EXIT_INTERRUPT_WINDOW, /* the guest can take one now */
+	VP_EXIT_UNHANDLED = SEPTUM_EXIT_UNHANDLED,
 };
-#define VP_EXIT_REASONS (VP_EXIT_UNHANDLED + 1)
+#define VP_EXIT_REASONS SEPTUM_EXIT_REASONS
 
 /* A decoded exit: what happened, in vendor-neutral terms. */
 struct vp_exit {

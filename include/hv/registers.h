@@ -75,4 +75,27 @@
 #define HV_REGISTER_STIMER0_COUNT	0x000B0001
 #define HV_REGISTER_STIMER3_COUNT	0x000B0007
 
+/*
+ * Septum's own read-only VP registers (GetVpRegisters only; a set is
+ * INVALID_PARAMETER): the VP's VM exits since its creation, one counter
+ * per reason, for the root's statistics.
+ */
+enum septum_exit_reason {
+	SEPTUM_EXIT_CPUID,
+	SEPTUM_EXIT_MSR_READ,
+	SEPTUM_EXIT_MSR_WRITE,
+	SEPTUM_EXIT_IO,
+	SEPTUM_EXIT_HYPERCALL,
+	SEPTUM_EXIT_NPF,
+	SEPTUM_EXIT_HLT,
+	SEPTUM_EXIT_SHUTDOWN,
+	SEPTUM_EXIT_EXCEPTION,
+	SEPTUM_EXIT_INVALID_STATE,
+	SEPTUM_EXIT_INTERRUPT,
+	SEPTUM_EXIT_INTERRUPT_WINDOW,
+	SEPTUM_EXIT_UNHANDLED,
+	SEPTUM_EXIT_REASONS
+};
+#define SEPTUM_REGISTER_EXITS(reason)	(0x7E000000u + (reason))
+
 #endif

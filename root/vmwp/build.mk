@@ -3,7 +3,8 @@
 # hypervisor/include only for quoted includes (types.h for include/hv), as
 # root/vidtest does: its errno.h, time.h &c. must not stand in for libc's.
 VMWP := $(BUILD)/vmwp/septum-vmwp
-VMWP_SRCS := root/vmwp/main.c root/vmwp/linux_boot.c root/vmwp/acpi_tables.c root/vmwp/aml.c \
+VMWP_SRCS := root/vmwp/main.c root/vmwp/vp.c root/vmwp/ports.c root/vmwp/console.c \
+	root/vmwp/control.c root/vmwp/linux_boot.c root/vmwp/acpi_tables.c root/vmwp/aml.c \
 	root/vmwp/uart16550.c
 VMWP_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -static -pthread \
 	-Iinclude -iquote hypervisor/include -MMD -MP
