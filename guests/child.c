@@ -5,7 +5,8 @@
  * inside. Arguments pick another life: "spin" loops forever with
  * interrupts off (the root preempts it), "triple" triple-faults, "synic"
  * checks the SynIC, synthetic timers and virtual x2APIC from inside a
- * partition of its own, with a second VP.
+ * partition of its own, with a second VP, "scan" looks for a sibling's
+ * memory in its own.
  */
 #include "childproto.h"
 #include "guest.h"
@@ -1028,6 +1029,28 @@ static __noreturn void synic_main(void)
 		asm volatile("pause");
 }
 
+/* ---- "scan": nothing of a sibling partition in ours ---- */
+
+typedef u64 __aligned(1) unaligned_u64;
+
+/*
+ * The root filled a sibling's RAM with the marker in RDX at entry: no
+ * byte-aligned word of all our RAM may hold it but guest_boot_rdx, where
+ * start.S keeps it. The count goes out through the scratch register; then
+ * a read just past our RAM, where the sibling has a page, must reach the
+ * root as an unmapped GPA.
+ */
+static void scan(void)
+{
+	const u64 marker = guest_boot_rdx;
+	u32 found = 0;
+
+	for (u64 a = 0; a + sizeof(u64) <= guest_ram_size; a++)
+		found += a != (u64)&guest_boot_rdx && *(const unaligned_u64 *)a == marker;
+	outl(SEPTUM_TESTDEV_SCRATCH_PORT, found);
+	(void)*(volatile u64 *)guest_ram_size;
+}
+
 int main(void)
 {
 	if (guest_has_arg("spin")) {
@@ -1044,6 +1067,10 @@ int main(void)
 	}
 	if (guest_has_arg("synic"))
 		synic_main();
+	if (guest_has_arg("scan")) {
+		scan();
+		return 0;
+	}
 	test_cpuid();
 	test_hypercalls();
 	test_vp_index();

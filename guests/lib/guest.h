@@ -10,7 +10,8 @@ extern u64 guest_ram_size;
 extern const char *guest_cmdline;
 /* Whether the command line has word as an argument after the image name. */
 bool guest_has_arg(const char *word);
-/* RDX at entry: a test root's struct septum_testroot_info. */
+/* RDX at entry: a test root's struct septum_testroot_info, or what the
+ * VMM passes a child (the scan child's marker). */
 extern u64 guest_boot_rdx;
 
 void guest_printf(const char *fmt, ...) __printf(1, 2);

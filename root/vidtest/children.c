@@ -82,8 +82,7 @@ static bool handle_hypercall(struct guest *g, const struct hv_message *msg)
 	return complete(g, g->vp[0], regs, 2);
 }
 
-/* A page of our own, holding magic, for the child at CHILD_LATE_GPA. */
-static u8 *late_page(u64 magic)
+u8 *late_page(u64 magic)
 {
 	u8 *p = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 

@@ -326,6 +326,7 @@ int main(void)
 	       start.memfree_kb);
 	test_device_bad_ioctls();
 	test_main_child();
+	test_isolation();
 	test_big_map();
 	check_memory_back(&start, "close-returns-memory");
 	test_synic_child(&synic);

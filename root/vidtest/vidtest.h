@@ -12,6 +12,7 @@
  * guest.c      a test guest in a partition of its own: build, RUN, port I/O
  * hostile.c    ioctls a buggy or hostile VMWP might make
  * children.c   the child's lives: main (intercepts), spin (signals), synic
+ * isolation.c  two partitions at once: neither sees the other's memory
  * fuzz.c       random ioctls from two threads
  *
  * Prints "PASS vid/NAME" or "FAIL vid/NAME: why" per check, the child's
@@ -124,13 +125,19 @@ bool expect_sync(struct guest *g, int vpi, u32 want, const char *name);
 bool is_blocked(int r, const struct septum_vid_run *run);
 void check_suite(struct guest *g, const char *name);
 
-/* ---- hostile.c, children.c, fuzz.c ---- */
+/* ---- children.c ---- */
+
+/* A page of our own, holding magic at its start, to map into a child. */
+u8 *late_page(u64 magic);
+
+/* ---- hostile.c, children.c, isolation.c, fuzz.c ---- */
 
 void test_device_bad_ioctls(void);
 void test_bad_partition_ioctls(struct guest *g);
 void test_bad_vp_ioctls(struct guest *g);
 void test_main_child(void);
 void test_synic_child(struct guest *g);
+void test_isolation(void);
 void test_fuzz(void);
 
 #endif
