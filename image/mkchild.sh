@@ -1,48 +1,98 @@
 #!/bin/sh
-# Usage: image/mkchild.sh BUSYBOX HV_VMBUS_KO STAGING OUT
+# Usage: image/mkchild.sh INIT MODULES BUSYBOX KMOD STAGING OUT
 #
-# The test child's initramfs OUT (gzip'd newc cpio), built in STAGING
-# (emptied first): BUSYBOX as /bin/busybox, the kernel's hv_vmbus.ko, and
-# an /init that mounts devtmpfs (the cpio has no /dev/console), reports
-# what the child sees ("septum-child: ..." lines: clocksource, CPUs, timer
-# interrupts, hv_vmbus), prints "septum-child: ready" and, a second later,
-# powers off (ACPI S5 through the VMWP's PM ports).
-# Reproducible as mkroot.sh's: fixed mtimes, sorted, cpio --reproducible,
-# gzip -n. septum-vmwp boots it in tests/system/vmwp.py.
+# Builds the Linux child's initramfs OUT (gzip'd newc cpio), which
+# septum-vmwp boots with the same Debian kernel, in the directory STAGING
+# (emptied first): BUSYBOX as /bin/busybox with its applet links, INIT
+# (image/child-init) as /init, a minimal /etc, and the modules named in
+# MODULES (image/child-modules.txt, installed as /etc/modules) with their
+# dependency closure, taken from KMOD (image/kmod-index.sh) and indexed by
+# depmod so that busybox's modprobe finds them.
+#
+# Reproducible as mkroot.sh's: fixed mtimes (SOURCE_DATE_EPOCH, default 0),
+# owner root, a sorted file list, cpio --reproducible and gzip -n.
 set -eu
-[ $# -eq 4 ] || { echo "usage: $0 BUSYBOX HV_VMBUS_KO STAGING OUT" >&2; exit 2; }
-busybox=$1 vmbus=$2 root=$3 out=$4
-export LC_ALL=C
+
+[ $# -eq 6 ] || {
+	echo "usage: $0 INIT MODULES BUSYBOX KMOD STAGING OUT" >&2
+	exit 2
+}
+init=$1 modules=$2 busybox=$3 kmod=$4 root=$5 out=$6
+export PATH="/usr/sbin:/sbin:$PATH"	# modprobe and depmod live in sbin
+export LC_ALL=C				# byte order for sort
 umask 022
 epoch=${SOURCE_DATE_EPOCH:-0}
-readelf -l "$busybox" | grep -q INTERP && { echo "$0: $busybox is dynamically linked" >&2; exit 1; }
+
+die() {
+	echo "$0: $*" >&2
+	exit 1
+}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+rel=$(cat "$kmod/release")
+index=$(cd "$kmod/lib/modules/$rel" && pwd -P)
+
+# The image has no libc: a dynamically linked busybox could not even start.
+readelf -l "$busybox" | grep -q INTERP && die "$busybox is dynamically linked; want busybox-static"
+
 rm -rf "$root"
-mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys"
+mkdir -p "$root"
+for d in bin sbin usr/bin usr/sbin dev proc sys run etc lib/modules/"$rel"; do
+	mkdir -p "$root/$d"
+done
+install -d -m 1777 "$root/tmp"
+install -d -m 0700 "$root/root"
+
 install -m 0755 "$busybox" "$root/bin/busybox"
-install -m 0644 "$vmbus" "$root/hv_vmbus.ko"
-cat >"$root/init" <<'INIT'
-#!/bin/busybox sh
-bb=/bin/busybox
-$bb mount -t devtmpfs dev /dev
-exec </dev/console >/dev/console 2>&1
-$bb mount -t proc proc /proc
-$bb mount -t sysfs sys /sys
-echo "septum-child: clocksource $($bb cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
-# Local timer interrupts per CPU, twice, 0.2 s apart: both must advance.
-ticks() { $bb grep -E '^ *(LOC|HVS):' /proc/interrupts | $bb tr -s ' ' | $bb tr '\n' ' '; }
-echo "septum-child: ticks $(ticks)"
-$bb sleep 0.2
-echo "septum-child: ticks $(ticks)"
-# No VMBus server yet: report what hv_vmbus makes of our ACPI device.
-$bb insmod /hv_vmbus.ko 2>&1 | $bb sed 's/^/septum-child: insmod: /'
-$bb dmesg | $bb grep -i vmbus | $bb sed 's/^/septum-child: dmesg: /'
-echo "septum-child: ready (uptime $(/bin/busybox cut -d' ' -f1 /proc/uptime) s, cpus $(/bin/busybox grep -c ^processor /proc/cpuinfo))"
-# The tty drains to the polled UART asynchronously: let it, then power off.
-/bin/busybox sleep 1
-/bin/busybox poweroff -f
-INIT
-chmod 0755 "$root/init"
+install -m 0755 "$init" "$root/init"
+# Applet links as in the root (mkroot.sh); the kernel itself runs
+# /sbin/modprobe for modules it asks for (crypto-crc32c for ext4).
+"$root/bin/busybox" --list-full >"$tmp/applets"
+while read -r applet; do
+	case $applet in
+	bin/busybox | linuxrc) ;;
+	*) ln -s /bin/busybox "$root/$applet" ;;
+	esac
+done <"$tmp/applets"
+
+cat >"$root/etc/passwd" <<EOF
+root:x:0:0:root:/root:/bin/sh
+EOF
+cat >"$root/etc/group" <<EOF
+root:x:0:
+EOF
+echo septum-child >"$root/etc/hostname"
+ln -s ../proc/self/mounts "$root/etc/mtab"
+install -m 0644 "$modules" "$root/etc/modules"
+
+# Each module's closure as kmod resolves it, soft dependencies included
+# ("insmod PATH" lines; a built-in one prints "builtin NAME" and needs no
+# file).
+names=$(sed 's/#.*//' "$modules")
+: >"$tmp/ko"
+for m in $names; do
+	modprobe -d "$kmod" -S "$rel" --show-depends "$m" >"$tmp/deps" ||
+		die "$modules: $m: not a module of $rel"
+	awk '$1 == "insmod" { print $2 }' "$tmp/deps" >>"$tmp/ko"
+done
+sort -u -o "$tmp/ko" "$tmp/ko"
+while read -r ko; do
+	case $ko in
+	"$index"/*) ko=${ko#"$index"/} ;;
+	*) die "$ko: outside $index" ;;
+	esac
+	mkdir -p "$root/lib/modules/$rel/${ko%/*}"
+	install -m 0644 "$index/$ko" "$root/lib/modules/$rel/$ko"
+done <"$tmp/ko"
+install -m 0644 "$index"/modules.builtin "$index"/modules.builtin.modinfo \
+	"$index"/modules.order "$root/lib/modules/$rel/"
+depmod -b "$root" "$rel"
+
 find "$root" -exec touch -h -d "@$epoch" {} +
-(cd "$root" && find . -mindepth 1 -printf '%P\0' | sort -z |
-	cpio -o -0 -H newc --reproducible -R 0:0 --quiet) | gzip -n -9 >"$out.tmp"
+(cd "$root" && find . -mindepth 1 -printf '%P\0') >"$tmp/files"
+sort -z -o "$tmp/files" "$tmp/files"
+(cd "$root" && cpio -o -0 -H newc --reproducible -R 0:0 --quiet) <"$tmp/files" >"$tmp/child.cpio"
+gzip -n -9 -c "$tmp/child.cpio" >"$out.tmp"
 mv "$out.tmp" "$out"
