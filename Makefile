@@ -49,7 +49,8 @@ include tests/unit/build.mk
 include tests/fuzz/build.mk
 # Each root/ component brings its own build.mk (before image/, which
 # packs their outputs).
-include $(sort $(wildcard root/*/build.mk))
+include $(sort $(wildcard root/*/build.mk root/*/*/build.mk))
+include tests/tools/build.mk
 include image/build.mk
 include tests/system/build.mk
 

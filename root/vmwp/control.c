@@ -14,7 +14,10 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "ic/ic.h"
 #include "vmwp.h"
+#include "vsp_ic.h"
+#include "vsp_storage.h"
 
 static int listener = -1;
 static char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -40,19 +43,78 @@ int control_open(const char *path, char *err, size_t errlen)
 
 static void stats(char *out, size_t len)
 {
+	double hb = vsp_ic_heartbeat_age();
+
 	pthread_mutex_lock(&vm.lock);
 	snprintf(out, len,
 		 "{\"ok\":true,\"name\":\"%s\",\"uptime_s\":%.3f,\"boot_uptime_s\":%.3f,\"boots\":%llu,"
-		 "\"intercepts\":%llu,\"vps\":%u,\"memory_mib\":%llu}",
+		 "\"intercepts\":%llu,\"vps\":%u,\"memory_mib\":%llu,\"heartbeat_age_s\":%.3f,\"disk\":",
 		 vm.name, now_s() - vm.t0, now_s() - vm.boot_t0, (unsigned long long)vm.boots,
 		 (unsigned long long)__atomic_load_n(&vm.intercepts, __ATOMIC_RELAXED), vm.nr_vps,
-		 (unsigned long long)(vm.mem_size >> 20));
+		 (unsigned long long)(vm.mem_size >> 20), hb);
 	pthread_mutex_unlock(&vm.lock);
+	vsp_storage_stats(out, len - 1);
+	strcat(out, "}");
+}
+
+/* Appends s to out as a JSON string. */
+static void json_str(char *out, size_t len, const char *s)
+{
+	size_t n = strlen(out);
+
+	if (n + 2 >= len)
+		return;
+	out[n++] = '"';
+	for (; *s && n + 8 < len; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			n += snprintf(out + n, len - n, "\\%c", ch);
+		else if (ch < 0x20)
+			n += snprintf(out + n, len - n, "\\u%04x", ch);
+		else
+			out[n++] = (char)ch;
+	}
+	out[n++] = '"';
+	out[n] = '\0';
+}
+
+/* "kvp POOL": every key/value of the guest's KVP pool POOL (0-4). */
+static void kvp(const char *arg, char *out, size_t len)
+{
+	static char key[IC_KVP_KEY_UTF8_SIZE], value[IC_KVP_VALUE_UTF8_SIZE];
+	char err[160];
+	unsigned pool;
+	int r = 0;
+
+	if (sscanf(arg, "%u", &pool) != 1 || pool > 4) {
+		snprintf(out, len, "{\"ok\":false,\"error\":\"kvp POOL: a pool number 0 to 4\"}");
+		return;
+	}
+	snprintf(out, len, "{\"ok\":true,\"pool\":%u,\"entries\":{", pool);
+	for (unsigned i = 0; i < 64; i++) {
+		r = vsp_ic_kvp_enumerate(pool, i, key, sizeof(key), value, sizeof(value), err, sizeof(err));
+		if (r)
+			break;
+		if (i)
+			strncat(out, ",", len - strlen(out) - 1);
+		json_str(out, len, key);
+		strncat(out, ":", len - strlen(out) - 1);
+		json_str(out, len, value);
+	}
+	if (r < 0) {
+		snprintf(out, len, "{\"ok\":false,\"error\":");
+		json_str(out, len, err);
+	}
+	strncat(out, "}", len - strlen(out) - 1);
+	if (r >= 0)
+		strncat(out, "}", len - strlen(out) - 1);
 }
 
 static void serve(int fd)
 {
-	char cmd[128], reply[512];
+	static char reply[8192];
+	char cmd[128], err[160];
 	size_t got = 0;
 	ssize_t n;
 
@@ -67,11 +129,21 @@ static void serve(int fd)
 		snprintf(reply, sizeof(reply), "{\"ok\":true}");
 	else if (!strcmp(cmd, "stats"))
 		stats(reply, sizeof(reply));
+	else if (!strcmp(cmd, "shutdown") || !strcmp(cmd, "reboot")) {
+		if (vsp_ic_shutdown(cmd[0] == 'r', err, sizeof(err))) {
+			snprintf(reply, sizeof(reply), "{\"ok\":false,\"error\":");
+			json_str(reply, sizeof(reply) - 2, err);
+			strcat(reply, "}");
+		} else {
+			snprintf(reply, sizeof(reply), "{\"ok\":true}");
+		}
+	} else if (!strncmp(cmd, "kvp ", 4))
+		kvp(cmd + 4, reply, sizeof(reply) - 2);
 	else if (!strcmp(cmd, "reset")) {
 		vm_end(EXIT_RESET, "reset by the control socket");
 		snprintf(reply, sizeof(reply), "{\"ok\":true}");
 	} else
-		snprintf(reply, sizeof(reply), "{\"ok\":false,\"error\":\"unknown command (ping, stats, reset)\"}");
+		snprintf(reply, sizeof(reply), "{\"ok\":false,\"error\":\"unknown command (ping, stats, shutdown, reboot, reset, kvp POOL)\"}");
 	strcat(reply, "\n");
 	if (write(fd, reply, strlen(reply)) < 0)
 		(void)0;	/* the client left: nothing to tell it */

@@ -160,6 +160,7 @@ int lb_load(uint8_t *ram, uint64_t mem_size, const uint8_t *img, size_t size,
 	e820(bp, &n, 0, LB_LOW_RAM_END, E820_RAM);
 	e820(bp, &n, LB_LOW_RAM_END, LB_ACPI_GPA - LB_LOW_RAM_END, E820_RESERVED);
 	e820(bp, &n, LB_ACPI_GPA, LB_ACPI_LEN, E820_ACPI);
+	e820(bp, &n, LB_FIRMWARE_GPA, LB_FIRMWARE_LEN, E820_RESERVED);
 	e820(bp, &n, 1ULL << 20, mem_size - (1ULL << 20), E820_RAM);
 	bp[BP_E820_ENTRIES] = (uint8_t)n;
 
@@ -192,4 +193,23 @@ int lb_load(uint8_t *ram, uint64_t mem_size, const uint8_t *img, size_t size,
 	out->cmdline_gpa = LB_CMDLINE_GPA;
 	out->e820_entries = n;
 	return 0;
+}
+
+/*
+ * A Linux with a hardware-reduced FADT and no EFI reboots through its last
+ * resort, a jump to F000:FFF0 in real mode (machine_real_restart): that is
+ * where a platform's firmware answers, with a reset.
+ */
+void lb_firmware(uint8_t *ram, uint16_t reset_port, uint8_t reset_value)
+{
+	const uint8_t stub[] = {
+		0xBA, reset_port & 0xFF, reset_port >> 8,	/* mov dx, reset_port */
+		0xB0, reset_value,				/* mov al, reset_value */
+		0xEE,						/* out dx, al */
+		0xFA,						/* cli */
+		0xF4,						/* hlt */
+		0xEB, 0xFC,					/* jmp back to cli */
+	};
+
+	memcpy(ram + LB_FIRMWARE_GPA + 0xFFF0, stub, sizeof(stub));
 }

@@ -12,7 +12,10 @@
  *   LB_BOOT_PARAMS   the zero page (RSI at entry)
  *   LB_PT_GPA        PML4, PDPT and 4 PDs: 2 MiB identity pages over 4 GiB
  *   LB_CMDLINE_GPA   the command line
- *   LB_ACPI_GPA      ACPI tables (the caller's), up to 1 MiB, type ACPI in e820
+ *   LB_ACPI_GPA      ACPI tables (the caller's), type ACPI in e820
+ *   LB_FIRMWARE_GPA  the "firmware": at F000:FFF0, where a CPU's reset and
+ *                    Linux's real-mode restart land, code that resets the VM
+ *                    through the ACPI reset register; reserved in e820
  */
 #ifndef SEPTUM_VMWP_LINUX_BOOT_H
 #define SEPTUM_VMWP_LINUX_BOOT_H
@@ -27,7 +30,9 @@
 #define LB_CMDLINE_MAX	0x10000ULL
 #define LB_LOW_RAM_END	0x9F000ULL
 #define LB_ACPI_GPA	0xE0000ULL
-#define LB_ACPI_LEN	0x20000ULL
+#define LB_ACPI_LEN	0x10000ULL
+#define LB_FIRMWARE_GPA	0xF0000ULL
+#define LB_FIRMWARE_LEN	0x10000ULL
 #define LB_KERNEL_GPA	0x1000000ULL	/* 16 MiB */
 /* Guest RAM: enough for the low area, the kernel and its init_size; at most
  * 3 GiB (RAM stays below the 32-bit MMIO hole; one mapping). */
@@ -78,5 +83,9 @@ int lb_load(uint8_t *ram, uint64_t mem_size, const uint8_t *img, size_t size,
 	    const struct lb_kernel *k, const char *cmdline, const uint8_t *initrd,
 	    uint64_t initrd_size, uint64_t rsdp_gpa, struct lb_layout *out, char *err,
 	    size_t errlen);
+
+/* Writes the firmware stub at LB_FIRMWARE_GPA (after lb_load, which zeroes
+ * RAM): real-mode code that writes reset_value to I/O port reset_port. */
+void lb_firmware(uint8_t *ram, uint16_t reset_port, uint8_t reset_value);
 
 #endif

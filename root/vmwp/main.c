@@ -38,7 +38,10 @@
 #include "console.h"
 #include "control.h"
 #include "linux_boot.h"
+#include "vmbus_host.h"
 #include "vmwp.h"
+#include "vsp_ic.h"
+#include "vsp_storage.h"
 
 #define CR0_PE	(1ULL << 0)
 #define CR0_MP	(1ULL << 1)
@@ -161,10 +164,11 @@ static void usage(int status)
 	fprintf(status ? stderr : stdout,
 		"usage: septum-vmwp --kernel BZIMAGE [--initrd FILE] [--cmdline STRING] [--mem SIZE]\n"
 		"       [--vps N] [--name NAME] [--console stdio|pty|unix:PATH] [--control PATH]\n"
-		"       [--no-reboot] [--verbose]\n"
+		"       [--disk PATH[,ro]]... [--no-reboot] [--verbose]\n"
 		"  SIZE: bytes or with K, M, G (default 256M); N: 1-%d (default 1)\n"
 		"  --console: where COM1 goes (default stdio); --control: a Unix socket taking one\n"
-		"  command per connection (ping, stats, reset) and answering one JSON line\n"
+		"  command per connection (ping, stats, shutdown, reboot, reset, kvp POOL) and\n"
+		"  answering one JSON line; --disk: a raw image as the next SCSI LUN\n"
 		"exit status: 0 powered off, 1 usage or setup error, 2 reset (--no-reboot),\n"
 		"  3 a VP died (triple fault), 4 unhandled guest action, 5 SIGTERM/SIGINT\n",
 		SEPTUM_VID_MAX_VPS);
@@ -267,7 +271,8 @@ static void com1_tx(void *ctx, uint8_t byte)
 
 /* ---- one boot ---- */
 
-/* The hypervisor's count of VM exits by reason, over every VP. */
+/* The hypervisor's count of VM exits by reason, over every VP, and where
+ * each VP stopped. */
 static void log_exits(void)
 {
 	static const char *const names[SEPTUM_EXIT_REASONS] = {
@@ -279,14 +284,26 @@ static void log_exits(void)
 	size_t n = 0;
 
 	for (unsigned i = 0; i < vm.nr_vps; i++) {
-		struct septum_vid_regs r = { .count = SEPTUM_EXIT_REASONS };
+		enum { RIP = SEPTUM_EXIT_REASONS, CR0, EFER, CS, COUNT };
+		struct septum_vid_regs r = { .count = COUNT };
 
 		for (unsigned k = 0; k < SEPTUM_EXIT_REASONS; k++)
 			r.names[k] = SEPTUM_REGISTER_EXITS(k);
+		r.names[RIP] = HV_X64_REGISTER_RIP;
+		r.names[CR0] = HV_X64_REGISTER_CR0;
+		r.names[EFER] = HV_X64_REGISTER_EFER;
+		r.names[CS] = HV_X64_REGISTER_CS;
 		if (vid(vm.vp[i], SEPTUM_VID_GET_REGS, &r))
 			return;
 		for (unsigned k = 0; k < SEPTUM_EXIT_REASONS; k++)
 			sum[k] += r.values[k].reg64;
+		/* Where a VM we stopped was: the first clue to a hung guest. */
+		if (vm.status == EXIT_SIGNAL || verbose)
+			logmsg("VP %u stopped at %04x:%llx (cs base 0x%llx, cr0 0x%llx, efer 0x%llx)", i,
+			       r.values[CS].segment.selector, (unsigned long long)r.values[RIP].reg64,
+			       (unsigned long long)r.values[CS].segment.base,
+			       (unsigned long long)r.values[CR0].reg64,
+			       (unsigned long long)r.values[EFER].reg64);
 	}
 	for (unsigned k = 0; k < SEPTUM_EXIT_REASONS; k++) {
 		total += sum[k];
@@ -328,6 +345,7 @@ static int boot_once(const sigset_t *wait_set)
 	if (lb_load(vm.ram, vm.mem_size, img.kernel, img.kernel_size, &img.k, img.cmdline, img.initrd,
 		    img.initrd_size, rsdp, &l, err, sizeof(err)))
 		die(EXIT_SETUP, "%s", err);
+	lb_firmware(vm.ram, PM_PORT + ACPI_PM_RESET, ACPI_RESET_VALUE);
 
 	r = vid(vm.dev, SEPTUM_VID_CREATE_PARTITION, &cp);
 	if (r < 0)
@@ -349,6 +367,9 @@ static int boot_once(const sigset_t *wait_set)
 		vm.vp[i] = (int)r;
 	}
 	boot_regs(vm.vp[0], &l);
+	r = vmbus_host_start();
+	if (r)
+		die(EXIT_SETUP, "VMBus server: %s", strerror(-r));
 
 	pthread_mutex_lock(&vm.lock);
 	uart16550_init(&vm.com1, &ops);
@@ -401,6 +422,7 @@ static int boot_once(const sigset_t *wait_set)
 		}
 		vm.thread[i] = 0;
 	}
+	vmbus_host_stop();
 	fflush(stdout);
 	logmsg("%s (after %.2f s, %llu intercepts)", vm.reason, now_s() - vm.boot_t0,
 	       (unsigned long long)vm.intercepts);
@@ -428,6 +450,7 @@ int main(int argc, char **argv)
 		{ "console", required_argument, NULL, 'C' },
 		{ "control", required_argument, NULL, 'S' },
 		{ "no-reboot", no_argument, NULL, 'R' },
+		{ "disk", required_argument, NULL, 'D' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -442,7 +465,7 @@ int main(int argc, char **argv)
 	int c, status;
 
 	img.cmdline = "console=ttyS0";
-	while ((c = getopt_long(argc, argv, "k:i:c:m:p:n:C:S:Rvh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:i:c:m:p:n:C:S:RD:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k': kernel = optarg; break;
 		case 'i': initrd = optarg; break;
@@ -465,6 +488,10 @@ int main(int argc, char **argv)
 		case 'C': console = optarg; break;
 		case 'S': control = optarg; break;
 		case 'R': no_reboot = true; break;
+		case 'D':
+			if (vsp_storage_add_disk(optarg, err, sizeof(err)))
+				die(EXIT_SETUP, "%s", err);
+			break;
 		case 'v': verbose = true; break;
 		case 'h': usage(0); break;
 		default: usage(EXIT_SETUP);
@@ -487,6 +514,8 @@ int main(int argc, char **argv)
 		die(EXIT_SETUP, "kernel %s: %s", kernel, err);
 	if (initrd)
 		img.initrd = read_file("initrd", initrd, &img.initrd_size);
+	if (vsp_ic_add() || vsp_storage_start((unsigned)vps))
+		die(EXIT_SETUP, "cannot register the VMBus devices");
 	if (console_open(console, err, sizeof(err)))
 		die(EXIT_SETUP, "%s", err);
 	if (control && control_open(control, err, sizeof(err)))

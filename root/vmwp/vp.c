@@ -16,6 +16,7 @@
 #include "hv/intercept.h"
 #include "hv/status.h"
 
+#include "vmbus_host.h"
 #include "vmwp.h"
 
 static const char *msg_name(uint32_t t)
@@ -92,15 +93,11 @@ static bool intercept(unsigned vpi, const struct hv_message *msg)
 		break;
 	}
 	case HVMSG_HYPERCALL_INTERCEPT: {
-		/* HvPostMessage / HvSignalEvent for the VMBus server, which is
-		 * not there yet: an unknown connection, as Hyper-V answers. */
+		/* The child's HvPostMessage / HvSignalEvent: the VMBus server's. */
 		const struct hv_x64_hypercall_intercept_message *m = (const void *)msg->payload;
 
-		if (verbose)
-			logmsg("VP %u: hypercall 0x%llx: no VMBus server yet", vpi,
-			       (unsigned long long)(m->rcx & 0xFFFF));
 		regs[0] = reg64(HV_X64_REGISTER_RIP, h->rip + len);
-		regs[1] = reg64(HV_X64_REGISTER_RAX, HV_STATUS_INVALID_CONNECTION_ID);
+		regs[1] = reg64(HV_X64_REGISTER_RAX, vmbus_host_hypercall(vpi, m));
 		r = set_regs(vm.vp[vpi], regs, 2);
 		break;
 	}

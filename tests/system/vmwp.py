@@ -51,7 +51,7 @@ bad missing-initrd "No such file" --kernel $K --initrd /nonexistent
 t0=$(cut -d' ' -f1 /proc/uptime)
 # The child's console live (prefixed), bounded: SIGTERM after 150 s.
 { timeout 150 septum-vmwp --verbose --kernel $K --initrd $I --mem 256M --vps 2 \
-	--cmdline "console=ttyS0 earlyprintk=serial,ttyS0,115200 panic=-1 rdinit=/init pci=off" \
+	--cmdline "console=ttyS0 earlyprintk=serial,ttyS0,115200 panic=-1 rdinit=/init pci=off septum.action=report" \
 	</dev/null 2>/tmp/vmwp.err; echo $? >/tmp/vmwp.st; } | tee /tmp/child.out | sed 's/^/child: /'
 st=$(cat /tmp/vmwp.st)
 t1=$(cut -d' ' -f1 /proc/uptime)
@@ -76,7 +76,7 @@ b=$(sum 2)
 if echo "$a $b" | awk '{ exit !($3 > $1 && $4 > $2) }'; then pass child-timers-both-cpus
 else fail child-timers-both-cpus "timer interrupts per CPU before '$a', after '$b'"; fi
 echo "vmwp: hv_vmbus in the child says:"
-grep '^septum-child: \(insmod\|dmesg\)' /tmp/child.out | sed 's/^/vmwp:   /'
+grep '^septum-child: \(modprobe\|dmesg\)' /tmp/child.out | sed 's/^/vmwp:   /'
 if grep -q '^septum-child: dmesg: .*[Vv][Mm][Bb]us' /tmp/child.out; then pass child-hv-vmbus-loads
 else fail child-hv-vmbus-loads "no vmbus lines in the child's dmesg"; fi
 # The second VP came up through INIT/SIPI in the virtual x2APIC.
@@ -99,13 +99,38 @@ if [ "$st" = 5 ] && grep -q "stopped by SIGTERM" /tmp/term.err; then pass sigter
 else fail sigterm-teardown "status $st, stderr '$(cat /tmp/term.err)'"; fi
 if grep -q "Linux version" /tmp/term.out; then pass sigterm-child-was-running
 else fail sigterm-child-was-running "no child banner within 30 s"; fi
+# A guest reboot restarts the VM in the same VMWP: the child's script
+# reboots (appended to its initrd as a second archive), so the second boot
+# reboots again; after two restarts, SIGTERM. The console is a pty here:
+# its name is logged, and a reader that attaches late still gets output.
+mkdir -p /tmp/rb/septum
+printf '#!/bin/sh\necho septum-child: rebooting\nsleep 1\nreboot -f\n' >/tmp/rb/septum/script
+(cd /tmp/rb && find . | cpio -o -H newc 2>/dev/null | gzip) >/tmp/rb.gz
+cat $I /tmp/rb.gz >/tmp/reboot-initrd.gz
+septum-vmwp --kernel $K --initrd /tmp/reboot-initrd.gz --mem 128M --console pty \
+	--cmdline "console=ttyS0 panic=-1 quiet pci=off septum.script=/septum/script" </dev/null 2>/tmp/rb.err &
+pid=$!
+n=0
+while [ $n -lt 20 ] && ! grep -q "console on /dev/pts/" /tmp/rb.err; do sleep 0.5; n=$((n + 1)); done
+pty=$(sed -n 's|.*console on \(/dev/pts/[0-9]*\).*|\1|p' /tmp/rb.err)
+if [ -c "$pty" ]; then pass console-pty; else fail console-pty "no pty logged: $(cat /tmp/rb.err)"; fi
+[ -c "$pty" ] && { cat "$pty" >/tmp/rb.out 2>/dev/null & }
+n=0
+while [ $n -lt 240 ] && ! grep -q "restarting the child (boot 3)" /tmp/rb.err; do sleep 0.5; n=$((n + 1)); done
+kill -TERM $pid
+wait $pid; st=$?
+echo "vmwp: reboot run: status $st:"; sed 's/^/vmwp:   /' /tmp/rb.err
+if grep -q "restarting the child (boot 3)" /tmp/rb.err && [ "$st" = 5 ]; then pass reboot-restarts-vm
+else fail reboot-restarts-vm "status $st, no second restart logged"; fi
+if [ "$(grep -c 'septum-child: rebooting' /tmp/rb.out)" -ge 2 ]; then pass console-pty-output
+else fail console-pty-output "the pty showed $(grep -c 'septum-child: rebooting' /tmp/rb.out) reboots"; fi
 # Two children at once, side by side; then kill -9 of a VMWP mid-boot. The
 # VID prints the hypervisor's free heap pages when it loads: reloading it
 # afterwards must show the count it started with.
 heap() { dmesg | sed -n 's/.*hypervisor heap: \([0-9]*\) pages free.*/\1/p' | tail -1; }
 before=$(heap)
 for n in 1 2; do
-	septum-vmwp --kernel $K --initrd $I --mem 160M --cmdline "console=ttyS0 panic=-1 quiet" \
+	septum-vmwp --kernel $K --initrd $I --mem 160M --cmdline "console=ttyS0 panic=-1 quiet septum.action=report" \
 		</dev/null >/tmp/pair$n.out 2>/tmp/pair$n.err &
 	eval pid$n=$!
 done

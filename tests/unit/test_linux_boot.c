@@ -225,7 +225,8 @@ static void test_load_e820(void **state)
 	static const struct { uint64_t addr, size; uint32_t type; } want[] = {
 		{ 0, 0x9F000, 1 },
 		{ 0x9F000, 0xE0000 - 0x9F000, 2 },
-		{ 0xE0000, 0x20000, 3 },
+		{ 0xE0000, 0x10000, 3 },
+		{ 0xF0000, 0x10000, 2 },
 		{ 1 << 20, MEM - (1 << 20), 1 },
 	};
 	struct lb_kernel k;

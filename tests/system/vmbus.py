@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""VMBus and enlightened I/O (root/vmbus/, root/vsp/, the VMWP's VSPs): one
+boot of the hypervisor and the Debian root, three children in it.
+
+1. A child with a 160 MiB data disk (LUN 0) and a control socket. Its
+   script lists the VMBus devices with their drivers, writes 64 MiB of
+   random data behind a marker block and reboots; the VMWP restarts it,
+   and the second boot reads the data back (same checksum). Then the root
+   shrinks the disk's image under the running child: a read past the new
+   end must fail in the guest with an I/O error, not hang. The root reads
+   the heartbeat age from the control socket and finally asks the guest to
+   shut down through the shutdown service: the VMWP exits 0.
+2. A child writes 8 MiB with fsync and says so; the root kills its VMWP
+   with SIGKILL at once: the image holds the data.
+3. The child's own ext4 root disk (root=/dev/sda, Debian's hyperv-daemons
+   on it): hv_kvp_daemon answers the host's KVP enumeration, and a key the
+   child puts in its pool is visible to the host.
+One line per check, closing "N passed, N failed".
+"""
+import sys
+
+from suite import Suite, run_in_root
+
+BUILD = "build/tests/vmbus"
+RAM_MIB = 1536
+TIMEOUT_S = 900
+s = Suite("vmbus")
+
+SCRIPT = r"""#!/bin/sh
+p=0; f=0
+pass() { echo "PASS vmbus/$1"; p=$((p + 1)); }
+fail() { echo "FAIL vmbus/$1: $2"; f=$((f + 1)); }
+# check NAME WHY COMMAND...: PASS if COMMAND succeeds, else FAIL with WHY.
+check() { name=$1 why=$2; shift 2; if "$@"; then pass "$name"; else fail "$name" "$why"; fi; }
+same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
+has() { echo "$1" | grep -q -- "$2"; }
+K=/usr/share/septum/vmlinuz
+I=/usr/share/septum/child.cpio.gz
+modprobe septum_vid || fail modprobe "modprobe septum_vid failed"
+
+# initrd NAME SCRIPTFILE: the child's initrd with /septum/script appended.
+initrd() {
+	rm -rf /tmp/$1; mkdir -p /tmp/$1/septum
+	cp "$2" /tmp/$1/septum/script
+	(cd /tmp/$1 && find . | cpio -o -H newc 2>/dev/null | gzip) >/tmp/$1.gz
+	cat $I /tmp/$1.gz >/tmp/$1-initrd.gz
+}
+# wait_for FILE TEXT SECONDS
+wait_for() {
+	n=0
+	while [ $n -lt $(($3 * 5)) ] && ! grep -q "$2" "$1"; do sleep 0.2; n=$((n + 1)); done
+	grep -q "$2" "$1"
+}
+
+# ---- 1: devices, a guest reboot, shrinking disk, heartbeat, shutdown ----
+cat >/tmp/one.sh <<'EOS'
+#!/bin/sh
+n=0
+while [ ! -b /dev/sda ] && [ $n -lt 50 ]; do sleep 0.2; n=$((n + 1)); done
+if [ "$(dd if=/dev/sda bs=512 count=1 2>/dev/null | head -c 14)" != "SEPTUM-PHASE-2" ]; then
+	for d in /sys/bus/vmbus/devices/*; do
+		echo "vmbus-dev $(cat $d/class_id) $(basename "$(readlink $d/driver)")"
+	done
+	sum=$(dd if=/dev/urandom bs=1M count=64 2>/dev/null | tee /tmp/data | md5sum | cut -c1-32)
+	dd if=/tmp/data of=/dev/sda bs=1M seek=1 conv=fsync 2>/dev/null
+	rm /tmp/data
+	printf 'SEPTUM-PHASE-2' | dd of=/dev/sda bs=512 conv=sync,fsync 2>/dev/null
+	echo "data-written $sum"
+	reboot -f
+	sleep 30
+fi
+echo "data-read $(dd if=/dev/sda bs=1M skip=1 count=64 2>/dev/null | md5sum | cut -c1-32)"
+echo "oor-ready"
+sleep 4
+if dd if=/dev/sda of=/dev/null bs=1M skip=150 count=8 iflag=direct 2>/tmp/err; then
+	echo "oor-read succeeded"
+else
+	echo "oor-read failed: $(head -1 /tmp/err)"
+fi
+dmesg | grep -i "error" | tail -3 | sed 's/^/oor-dmesg: /'
+echo "idle"
+sleep 120
+EOS
+initrd one /tmp/one.sh
+truncate -s 160M /tmp/data.img
+septum-vmwp --verbose --kernel $K --initrd /tmp/one-initrd.gz --mem 384M --vps 2 \
+	--disk /tmp/data.img --control /tmp/one.ctl \
+	--cmdline "console=ttyS0 quiet pci=off septum.script=/septum/script" \
+	</dev/null >/tmp/one.out 2>/tmp/one.err &
+pid=$!
+wait_for /tmp/one.out data-written 240
+wait_for /tmp/one.out oor-ready 240
+truncate -s 100M /tmp/data.img
+wait_for /tmp/one.out "oor-read" 60
+wait_for /tmp/one.out idle 60
+sleep 3
+hb=$(sockcmd /tmp/one.ctl stats)
+echo "vmbus: stats: $hb"
+sd=$(sockcmd /tmp/one.ctl shutdown)
+echo "vmbus: shutdown: $sd"
+n=0
+while [ $n -lt 300 ] && kill -0 $pid 2>/dev/null; do sleep 0.2; n=$((n + 1)); done
+kill -0 $pid 2>/dev/null && kill -KILL $pid
+wait $pid; st=$?
+sed 's/^/vmbus: one: /' /tmp/one.out | grep -v "^vmbus: one: \[" | head -60
+grep -v "port 0x" /tmp/one.err | sed 's/^/vmbus: one: stderr: /'
+dev() { grep -q "^vmbus-dev {$1} $2" /tmp/one.out; }
+check scsi-bound "no storvsc device bound" dev ba6163d9-04a1-4d29-b605-72e2ffb1dc7f hv_storvsc
+check shutdown-bound "shutdown IC not bound" dev 0e0b6031-5213-4934-818b-38d90ced39db hv_utils
+check timesync-bound "timesync IC not bound" dev 9527e630-d0ae-497b-adce-e80ab0175caf hv_utils
+check heartbeat-bound "heartbeat IC not bound" dev 57164f39-9115-4e78-ab55-382f3bd5422d hv_utils
+check kvp-bound "KVP IC not bound" dev a9a0f4e7-5a45-4d96-b827-8a841e8c03e6 hv_utils
+w=$(sed -n 's/^data-written //p' /tmp/one.out | tr -d '\r')
+r=$(sed -n 's/^data-read //p' /tmp/one.out | tr -d '\r')
+check data-survives-guest-reboot "written '$w', read '$r'" same "$w" "$r"
+check guest-reboot-restarts "$(grep restarting /tmp/one.err)" grep -q "restarting the child (boot 2)" /tmp/one.err
+check read-past-shrunk-disk-fails "$(grep oor-read /tmp/one.out)" grep -q "oor-read failed" /tmp/one.out
+age=$(echo "$hb" | sed -n 's/.*"heartbeat_age_s":\([-0-9.]*\).*/\1/p')
+check heartbeat-seen "heartbeat age '$age'" awk "BEGIN { exit !($age >= 0 && $age < 5) }"
+check shutdown-request-accepted "reply '$sd'" [ "$sd" = '{"ok":true}' ]
+check shutdown-powers-off "status $st" [ "$st" = 0 ]
+
+# ---- 2: an fsync'd write survives SIGKILL of the VMWP ----
+cat >/tmp/two.sh <<'EOS'
+#!/bin/sh
+n=0
+while [ ! -b /dev/sda ] && [ $n -lt 50 ]; do sleep 0.2; n=$((n + 1)); done
+sum=$(dd if=/dev/urandom bs=1M count=8 2>/dev/null | tee /tmp/data | md5sum | cut -c1-32)
+dd if=/tmp/data of=/dev/sda bs=1M seek=2 oflag=direct conv=fsync 2>/dev/null && echo "synced $sum"
+sleep 120
+EOS
+initrd two /tmp/two.sh
+truncate -s 32M /tmp/two.img
+septum-vmwp --kernel $K --initrd /tmp/two-initrd.gz --mem 256M --disk /tmp/two.img \
+	--cmdline "console=ttyS0 quiet pci=off septum.script=/septum/script" \
+	</dev/null >/tmp/two.out 2>/tmp/two.err &
+pid=$!
+wait_for /tmp/two.out synced 240
+kill -KILL $pid
+wait $pid
+w=$(sed -n 's/^synced //p' /tmp/two.out | tr -d '\r')
+r=$(dd if=/tmp/two.img bs=1M skip=2 count=8 2>/dev/null | md5sum | cut -c1-32)
+check fsync-survives-sigkill "child wrote '$w', image has '$r'" same "$w" "$r"
+
+# ---- 3: the child's own root disk; KVP through hv_kvp_daemon ----
+cp /usr/share/septum/child-disk.img /tmp/disk.img
+mkfifo /tmp/three.in
+septum-vmwp --kernel $K --initrd $I --mem 256M --disk /tmp/disk.img --control /tmp/three.ctl \
+	--cmdline "console=ttyS0 quiet pci=off root=/dev/sda" \
+	</tmp/three.in >/tmp/three.out 2>/tmp/three.err &
+pid=$!
+exec 3>/tmp/three.in
+wait_for /tmp/three.out "septum-disk: ready" 240
+sleep 2
+# A key in the guest's own pool (hv_kvp_daemon's file: 512-byte key,
+# 2048-byte value, NUL-padded).
+echo "printf septum-key | dd bs=512 conv=sync 2>/dev/null >/tmp/rec; printf septum-value | dd bs=2048 conv=sync 2>/dev/null >>/tmp/rec; cat /tmp/rec >>/var/lib/hyperv/.kvp_pool_1; echo kvp-key-set" >&3
+wait_for /tmp/three.out kvp-key-set 30
+auto=$(sockcmd /tmp/three.ctl "kvp 2")
+guest=$(sockcmd /tmp/three.ctl "kvp 1")
+echo "vmbus: kvp auto pool: $auto"
+echo "vmbus: kvp guest pool: $guest"
+echo "poweroff -f" >&3
+n=0
+while [ $n -lt 300 ] && kill -0 $pid 2>/dev/null; do sleep 0.2; n=$((n + 1)); done
+kill -0 $pid 2>/dev/null && kill -KILL $pid
+wait $pid; st=$?
+exec 3>&-
+grep -v "^\[" /tmp/three.out | sed 's/^/vmbus: three: /' | tail -20
+check boots-from-scsi-root-disk "$(tail -3 /tmp/three.out)" grep -q "septum-disk: ready" /tmp/three.out
+check kvp-daemon-answers "$auto" has "$auto" '"OSName":'
+check kvp-guest-key-visible "$guest" has "$guest" '"septum-key":"septum-value"'
+check disk-child-powers-off "status $st" [ "$st" = 0 ]
+
+o=$(dmesg | grep -E 'BUG:|Oops|WARNING:|general protection|Call Trace' | head -5)
+check no-root-oops "$o" [ -z "$o" ]
+echo "$p passed, $f failed"
+"""
+
+
+def main():
+    run_in_root(s, BUILD, SCRIPT, "vmbus:", RAM_MIB, TIMEOUT_S)
+    return s.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
