@@ -25,6 +25,7 @@ suite hv-root python3 tests/system/root.py
 suite root python3 tests/system/linux.py
 suite vid python3 tests/system/vid.py
 suite vmwp python3 tests/system/vmwp.py
+suite vmbus python3 tests/system/vmbus.py
 echo "== make check"
 echo "$total_p passed, $total_f failed"
 [ "$total_f" -eq 0 ]
