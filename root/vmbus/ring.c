@@ -240,7 +240,6 @@ int vmbus_ring_write(struct vmbus_ring *r, const struct iovec *iov, unsigned int
 	uint64_t total = 0;
 	uint32_t need, pos;
 	bool room;
-	int rc;
 
 	if (r->dead)
 		return -EBADMSG;
@@ -260,7 +259,8 @@ int vmbus_ring_write(struct vmbus_ring *r, const struct iovec *iov, unsigned int
 	if (room_for(r, need, &room))
 		return -EBADMSG;
 	if (!room) {
-		rc = arm_pending_send(r, need);
+		int rc = arm_pending_send(r, need);
+
 		if (rc)
 			return rc;
 	}
