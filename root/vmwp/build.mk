@@ -8,7 +8,7 @@ VMWP_SRCS := root/vmwp/main.c root/vmwp/vp.c root/vmwp/ports.c root/vmwp/console
 	root/vmwp/uart16550.c root/vmbus/ring.c root/vmbus/packet.c \
 	root/vmwp/vmbus_host.c root/vmwp/vsp_ic.c root/vmbus/server.c root/vmbus/gpadl.c \
 	root/vmbus/channel_msg.c $(wildcard root/vsp/ic/*.c) root/vmwp/vsp_storage.c \
-	root/vsp/storvsp.c root/vsp/scsi.c
+	root/vsp/storvsp.c root/vsp/scsi.c root/vmwp/vsp_net.c root/vsp/netvsp.c root/vsp/rndis.c
 VMWP_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -static -pthread \
 	-Iinclude -iquote hypervisor/include -Iroot/vmbus -Iroot/vsp -MMD -MP
 

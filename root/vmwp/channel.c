@@ -139,13 +139,16 @@ static void *channel_thread(void *arg)
 		c->ops->opened(c);
 	commit_writes(c);
 	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE)) {
-		struct pollfd p = { .fd = c->efd, .events = POLLIN };
+		struct pollfd p[2] = { { .fd = c->efd, .events = POLLIN }, { .fd = -1 } };
 		int timeout = c->ops->tick_ms ? (int)c->ops->tick_ms : -1;
 		uint64_t v;
 
+		if (c->ops->wait_fd && !c->dead)
+			p[1] = (struct pollfd){ .fd = c->ops->wait_fd(c), .events = POLLIN };
 		if (c->dead)
 			timeout = -1;	/* only a stop wakes a dead channel */
-		if (poll(&p, 1, timeout) > 0 && read(c->efd, &v, sizeof(v)) == sizeof(v))
+		if (poll(p, 2, timeout) > 0 && (p[0].revents & POLLIN) &&
+		    read(c->efd, &v, sizeof(v)) == sizeof(v))
 			c->signals_in++;
 		if (c->dead || __atomic_load_n(&c->stop, __ATOMIC_ACQUIRE))
 			continue;

@@ -40,6 +40,9 @@ struct channel_ops {
 	void (*tick)(struct channel *c);
 	/* The longest the thread sleeps between ticks, in ms; 0: forever. */
 	unsigned tick_ms;
+	/* Another descriptor the thread waits on (a NIC's TAP device): its
+	 * readiness is a wake like the others, handled by tick. Optional. */
+	int (*wait_fd)(struct channel *c);
 	/* The largest packet the guest may send on this channel. */
 	uint32_t max_packet;
 };

@@ -17,6 +17,7 @@
 #include "ic/ic.h"
 #include "vmwp.h"
 #include "vsp_ic.h"
+#include "vsp_net.h"
 #include "vsp_storage.h"
 
 static int listener = -1;
@@ -54,7 +55,9 @@ static void stats(char *out, size_t len)
 		 (unsigned long long)(vm.mem_size >> 20), hb);
 	pthread_mutex_unlock(&vm.lock);
 	vsp_storage_stats(out, len - 1);
-	strcat(out, "}");
+	strncat(out, ",\"net\":", len - strlen(out) - 1);
+	vsp_net_stats(out, len - 1);
+	strncat(out, "}", len - strlen(out) - 1);
 }
 
 /* Appends s to out as a JSON string. */

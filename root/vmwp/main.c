@@ -41,6 +41,7 @@
 #include "vmbus_host.h"
 #include "vmwp.h"
 #include "vsp_ic.h"
+#include "vsp_net.h"
 #include "vsp_storage.h"
 
 #define CR0_PE	(1ULL << 0)
@@ -164,11 +165,12 @@ static void usage(int status)
 	fprintf(status ? stderr : stdout,
 		"usage: septum-vmwp --kernel BZIMAGE [--initrd FILE] [--cmdline STRING] [--mem SIZE]\n"
 		"       [--vps N] [--name NAME] [--console stdio|pty|unix:PATH] [--control PATH]\n"
-		"       [--disk PATH[,ro]]... [--no-reboot] [--verbose]\n"
+		"       [--disk PATH[,ro]]... [--nic bridge:NAME] [--no-reboot] [--verbose]\n"
 		"  SIZE: bytes or with K, M, G (default 256M); N: 1-%d (default 1)\n"
 		"  --console: where COM1 goes (default stdio); --control: a Unix socket taking one\n"
 		"  command per connection (ping, stats, shutdown, reboot, reset, kvp POOL) and\n"
-		"  answering one JSON line; --disk: a raw image as the next SCSI LUN\n"
+		"  answering one JSON line; --disk: a raw image as the next SCSI LUN;\n"
+		"  --nic: a synthetic NIC on a TAP device in the root's bridge NAME\n"
 		"exit status: 0 powered off, 1 usage or setup error, 2 reset (--no-reboot),\n"
 		"  3 a VP died (triple fault), 4 unhandled guest action, 5 SIGTERM/SIGINT\n",
 		SEPTUM_VID_MAX_VPS);
@@ -451,11 +453,12 @@ int main(int argc, char **argv)
 		{ "control", required_argument, NULL, 'S' },
 		{ "no-reboot", no_argument, NULL, 'R' },
 		{ "disk", required_argument, NULL, 'D' },
+		{ "nic", required_argument, NULL, 'N' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *kernel = NULL, *initrd = NULL, *console = "stdio", *control = NULL;
+	const char *kernel = NULL, *initrd = NULL, *console = "stdio", *control = NULL, *nic = NULL;
 	uint64_t mem = 256ULL << 20, vps = 1;
 	bool no_reboot = false;
 	char err[256];
@@ -465,7 +468,7 @@ int main(int argc, char **argv)
 	int c, status;
 
 	img.cmdline = "console=ttyS0";
-	while ((c = getopt_long(argc, argv, "k:i:c:m:p:n:C:S:RD:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:i:c:m:p:n:C:S:RD:N:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k': kernel = optarg; break;
 		case 'i': initrd = optarg; break;
@@ -492,6 +495,7 @@ int main(int argc, char **argv)
 			if (vsp_storage_add_disk(optarg, err, sizeof(err)))
 				die(EXIT_SETUP, "%s", err);
 			break;
+		case 'N': nic = optarg; break;
 		case 'v': verbose = true; break;
 		case 'h': usage(0); break;
 		default: usage(EXIT_SETUP);
@@ -516,6 +520,8 @@ int main(int argc, char **argv)
 		img.initrd = read_file("initrd", initrd, &img.initrd_size);
 	if (vsp_ic_add() || vsp_storage_start((unsigned)vps))
 		die(EXIT_SETUP, "cannot register the VMBus devices");
+	if (nic && vsp_net_add(nic, vm.name, err, sizeof(err)))
+		die(EXIT_SETUP, "%s", err);
 	if (console_open(console, err, sizeof(err)))
 		die(EXIT_SETUP, "%s", err);
 	if (control && control_open(control, err, sizeof(err)))

@@ -214,6 +214,28 @@ void vmbus_host_request_subchannels(struct channel *c, unsigned n)
 	pthread_mutex_unlock(&host.lock);
 }
 
+int vmbus_host_map_gpadl(struct channel *c, uint32_t id, void **pages, uint32_t max)
+{
+	const struct gpadl *g;
+	const uint64_t *pfn;
+	uint32_t n = 0;
+
+	/* Not lock(): a close holds the lock while it waits for this thread. */
+	while (pthread_mutex_trylock(&host.lock)) {
+		if (__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE))
+			return -ENOENT;
+		usleep(100);
+	}
+	g = vmbus_channel_gpadl(c->vch, id);
+	pfn = g ? gpadl_ring_pfns(g, &n) : NULL;
+	if (n > max)
+		n = max;
+	for (uint32_t i = 0; pfn && i < n; i++)
+		pages[i] = gm_page(&host.mem, pfn[i]);
+	pthread_mutex_unlock(&host.lock);
+	return pfn ? (int)n : -ENOENT;
+}
+
 int vmbus_host_start(void)
 {
 	host.mem = (struct guest_mem){ .base = vm.ram, .size = vm.mem_size };

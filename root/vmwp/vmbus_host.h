@@ -43,6 +43,10 @@ uint16_t vmbus_host_hypercall(unsigned vpi, const struct hv_x64_hypercall_interc
  * netvsp). Done on the server's thread, never inside the caller. */
 void vmbus_host_request_subchannels(struct channel *c, unsigned n);
 
+/* From a channel thread: the host pages of GPADL id of the channel (a
+ * NIC's receive or send buffer), at most max; the number, or -ENOENT. */
+int vmbus_host_map_gpadl(struct channel *c, uint32_t id, void **pages, uint32_t max);
+
 /* The open channel of dev's primary, or NULL; valid while the caller holds
  * vmbus_host_lock() (a close needs it). */
 void vmbus_host_lock(void);

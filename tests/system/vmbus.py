@@ -13,8 +13,10 @@ boot of the hypervisor and the Debian root, three children in it.
 2. A child writes 8 MiB with fsync and says so; the root kills its VMWP
    with SIGKILL at once: the image holds the data.
 3. The child's own ext4 root disk (root=/dev/sda, Debian's hyperv-daemons
-   on it): hv_kvp_daemon answers the host's KVP enumeration, and a key the
-   child puts in its pool is visible to the host.
+   on it) and a NIC in the root's bridge: hv_kvp_daemon answers the host's
+   KVP enumeration, and a key the child puts in its pool is visible to the
+   host; the child pings the bridge's address, and 64 MiB go over TCP each
+   way (busybox httpd and wget) with matching checksums.
 One line per check, closing "N passed, N failed".
 """
 import sys
@@ -142,11 +144,18 @@ w=$(sed -n 's/^synced //p' /tmp/two.out | tr -d '\r')
 r=$(dd if=/tmp/two.img bs=1M skip=2 count=8 2>/dev/null | md5sum | cut -c1-32)
 check fsync-survives-sigkill "child wrote '$w', image has '$r'" same "$w" "$r"
 
-# ---- 3: the child's own root disk; KVP through hv_kvp_daemon ----
+# ---- 3: the child's own root disk, KVP, the network ----
 cp /usr/share/septum/child-disk.img /tmp/disk.img
+brctl addbr br0 && ip addr add 10.0.2.1/24 dev br0 && ip link set br0 up ||
+	fail bridge "cannot set up br0"
+mkdir -p /tmp/www
+dd if=/dev/urandom of=/tmp/www/r bs=1M count=64 2>/dev/null
+rsum=$(md5sum /tmp/www/r | cut -c1-32)
+httpd -p 8080 -h /tmp/www
 mkfifo /tmp/three.in
-septum-vmwp --kernel $K --initrd $I --mem 256M --disk /tmp/disk.img --control /tmp/three.ctl \
-	--cmdline "console=ttyS0 quiet pci=off root=/dev/sda" \
+septum-vmwp --name three --kernel $K --initrd $I --mem 384M --disk /tmp/disk.img \
+	--nic bridge:br0 --control /tmp/three.ctl \
+	--cmdline "console=ttyS0 quiet pci=off root=/dev/sda septum.ip=10.0.2.15/24" \
 	</tmp/three.in >/tmp/three.out 2>/tmp/three.err &
 pid=$!
 exec 3>/tmp/three.in
@@ -155,11 +164,25 @@ sleep 2
 # A key in the guest's own pool (hv_kvp_daemon's file: 512-byte key,
 # 2048-byte value, NUL-padded).
 echo "printf septum-key | dd bs=512 conv=sync 2>/dev/null >/tmp/rec; printf septum-value | dd bs=2048 conv=sync 2>/dev/null >>/tmp/rec; cat /tmp/rec >>/var/lib/hyperv/.kvp_pool_1; echo kvp-key-set" >&3
-wait_for /tmp/three.out kvp-key-set 30
+wait_for /tmp/three.out "^kvp-key-set" 30
+echo "ping -c 3 -W 5 10.0.2.1 | sed 's/^/ping: /'" >&3
+wait_for /tmp/three.out "ping: .* packet loss" 60
+# The console echoes what is typed: wait for output only (anchored, with
+# the checksum), never for words of the command itself.
+echo "mkdir -p /tmp/www; dd if=/dev/urandom of=/tmp/www/c bs=1M count=64 2>/dev/null; httpd -p 8080 -h /tmp/www; echo child-file \$(md5sum /tmp/www/c | cut -c1-32)" >&3
+wait_for /tmp/three.out "^child-file [0-9a-f]\{32\}" 60
+t0=$(cut -d' ' -f1 /proc/uptime)
+csum=$(wget -q -O - http://10.0.2.15:8080/c | md5sum | cut -c1-32)
+t1=$(cut -d' ' -f1 /proc/uptime)
+echo "wget -q -O - http://10.0.2.1:8080/r | md5sum | sed 's/^/child-got /'" >&3
+wait_for /tmp/three.out "^child-got [0-9a-f]\{32\}" 240
+t2=$(cut -d' ' -f1 /proc/uptime)
+echo "vmbus: 64 MiB child->root in $(echo $t0 $t1 | awk '{ print $2 - $1 }') s, root->child in $(echo $t1 $t2 | awk '{ print $2 - $1 }') s"
 auto=$(sockcmd /tmp/three.ctl "kvp 2")
 guest=$(sockcmd /tmp/three.ctl "kvp 1")
 echo "vmbus: kvp auto pool: $auto"
 echo "vmbus: kvp guest pool: $guest"
+echo "vmbus: stats: $(sockcmd /tmp/three.ctl stats)"
 echo "poweroff -f" >&3
 n=0
 while [ $n -lt 300 ] && kill -0 $pid 2>/dev/null; do sleep 0.2; n=$((n + 1)); done
@@ -171,6 +194,11 @@ check boots-from-scsi-root-disk "$(tail -3 /tmp/three.out)" grep -q "septum-disk
 check kvp-daemon-answers "$auto" has "$auto" '"OSName":'
 check kvp-guest-key-visible "$guest" has "$guest" '"septum-key":"septum-value"'
 check disk-child-powers-off "status $st" [ "$st" = 0 ]
+check child-pings-bridge "$(grep 'ping: ' /tmp/three.out | tail -2)" grep -q "ping: 3 packets transmitted, 3 packets received" /tmp/three.out
+w=$(sed -n 's/^child-file //p' /tmp/three.out | tr -d '\r')
+check tcp-child-to-root "child has '$w', root got '$csum'" same "$w" "$csum"
+g=$(sed -n 's/^child-got \([0-9a-f]*\).*/\1/p' /tmp/three.out | tr -d '\r')
+check tcp-root-to-child "root has '$rsum', child got '$g'" same "$rsum" "$g"
 
 o=$(dmesg | grep -E 'BUG:|Oops|WARNING:|general protection|Call Trace' | head -5)
 check no-root-oops "$o" [ -z "$o" ]
