@@ -19,7 +19,7 @@ FREESTANDING_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -f
 FREESTANDING_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments
 
 .PHONY: all run check fuzz bench clean deps
-all: hypervisor guests vid vidtest vmwp image unit-tests-build fuzz-build
+all: hypervisor guests vid vidtest vmwp vmms image unit-tests-build fuzz-build
 
 # The README's two commands install what they need first (scripts/deps.sh
 # is a no-op when its stamp matches), then build and go.

@@ -20,6 +20,7 @@ suite() {
 	total_f=$((total_f + f))
 }
 suite unit tests/unit/run.sh $(find build/tests/unit -name 'test_*' ! -name '*.d' | sort)
+suite vmms-api make --no-print-directory -s vmms-api-test
 suite hv python3 tests/system/hv.py
 suite hv-root python3 tests/system/root.py
 suite root python3 tests/system/linux.py
