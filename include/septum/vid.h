@@ -8,7 +8,8 @@
  *                   GET_STATS (hypervisor-wide)
  *   partition fd    MAP_MEMORY, UNMAP_MEMORY, CREATE_VP (-> VP fd),
  *                   ASSERT_INTERRUPT, POST_MESSAGE, SIGNAL_EVENT,
- *                   INSTALL_INTERCEPT, GET_PROPERTY, SET_PROPERTY, GET_STATS
+ *                   INSTALL_INTERCEPT, GET_PROPERTY, SET_PROPERTY, GET_STATS,
+ *                   SIGNAL_EVENTFD
  *   VP fd           GET_REGS, SET_REGS, RUN, KICK
  *
  * Lifetime: a partition lives until its fd and every VP fd made from it
@@ -81,7 +82,8 @@ struct septum_vid_stats {
 	u64 intercepts;		/* RUN returns with an intercept message */
 	u64 preemptions;	/* dispatches ended by a root interrupt */
 	u64 blocked_waits;	/* sleeps for a halted VP */
-	u64 reserved[5];
+	u64 signals;		/* child HvSignalEvents completed in the VID (SIGNAL_EVENTFD) */
+	u64 reserved[4];
 };
 HV_ASSERT_SIZE(septum_vid_stats, 112);
 #define SEPTUM_VID_GET_STATS	_IOR(SEPTUM_VID_IOCTL, 0x02, struct septum_vid_stats)
@@ -212,6 +214,29 @@ struct septum_vid_property {
 HV_ASSERT_SIZE(septum_vid_property, 16);
 #define SEPTUM_VID_GET_PROPERTY	_IOWR(SEPTUM_VID_IOCTL, 0x17, struct septum_vid_property)
 #define SEPTUM_VID_SET_PROPERTY	_IOW(SEPTUM_VID_IOCTL, 0x18, struct septum_vid_property)
+
+/*
+ * SIGNAL_EVENTFD: the child's HvSignalEvent (the fast form) to
+ * connection_id no longer ends RUN with a hypercall intercept: the VID
+ * completes the call (HV_STATUS_SUCCESS) and signals the eventfd fd, and
+ * the VP runs on. A VMWP gives each VMBus channel's connection its own, so
+ * a guest's signal wakes the channel without a trip through the VP thread.
+ * flags SEPTUM_VID_EVENTFD_DEASSIGN removes the connection's (fd ignored).
+ * EEXIST: the connection has one; ENOENT: nothing to remove; EBADF: fd is
+ * not an eventfd; ENOSPC: SEPTUM_VID_MAX_EVENTFDS already.
+ */
+#define SEPTUM_VID_EVENTFD_DEASSIGN	0x1
+#define SEPTUM_VID_MAX_EVENTFDS		256
+
+struct septum_vid_eventfd {
+	u32 connection_id;
+	u32 fd;			/* an eventfd descriptor */
+	u32 flags;
+	u32 reserved;		/* 0 */
+};
+HV_ASSERT_SIZE(septum_vid_eventfd, 16);
+#define SEPTUM_VID_SIGNAL_EVENTFD \
+	_IOW(SEPTUM_VID_IOCTL, 0x19, struct septum_vid_eventfd)
 
 /* ---- VP fd ---- */
 

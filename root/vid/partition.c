@@ -150,6 +150,7 @@ static void partition_destroy(struct vid_partition *p, bool initialized)
 	atomic64_sub(p->ndeposited, &vid_deposited_pages);
 	atomic_dec(&vid_partitions);
 	vid_hvpages_free(&p->teardown);
+	vid_eventfds_release(p);
 	kfree(p);
 }
 
@@ -376,6 +377,7 @@ long vid_get_stats(struct vid_partition *p, void __user *arg)
 	s.intercepts = atomic64_read(&c->intercepts);
 	s.preemptions = atomic64_read(&c->preemptions);
 	s.blocked_waits = atomic64_read(&c->blocked_waits);
+	s.signals = atomic64_read(&c->signals);
 	return copy_to_user(arg, &s, sizeof(s)) ? -EFAULT : 0;
 }
 
@@ -405,6 +407,8 @@ static long vid_partition_ioctl(struct file *f, unsigned int cmd, unsigned long 
 		return property(p, argp, true);
 	case SEPTUM_VID_GET_STATS:
 		return vid_get_stats(p, argp);
+	case SEPTUM_VID_SIGNAL_EVENTFD:
+		return vid_signal_eventfd(p, argp);
 	}
 	return -ENOTTY;
 }
@@ -465,6 +469,7 @@ long vid_create_partition(void __user *arg)
 	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
 	if (!p)
 		return -ENOMEM;
+	spin_lock_init(&p->eventfd_lock);
 	if (vid_hvpages_alloc(&p->teardown)) {
 		kfree(p);
 		return -ENOMEM;

@@ -38,6 +38,13 @@ struct vid_counters {
 	atomic64_t intercepts;
 	atomic64_t preemptions;
 	atomic64_t blocked_waits;
+	atomic64_t signals;
+};
+
+/* SIGNAL_EVENTFD: a connection id and the eventfd its signals go to. */
+struct vid_eventfd {
+	u32 connection_id;
+	struct eventfd_ctx *ctx;
 };
 
 /* Guest RAM: one MAP_MEMORY. */
@@ -70,6 +77,9 @@ struct vid_partition {
 	struct vid_vp *vps[SEPTUM_VID_MAX_VPS];
 	u32 nvps;
 	struct vid_counters counters;
+	spinlock_t eventfd_lock;	/* eventfds: RUN looks them up */
+	struct vid_eventfd eventfds[SEPTUM_VID_MAX_EVENTFDS];
+	u32 neventfds;
 };
 
 struct vid_vp {
@@ -100,6 +110,11 @@ int vid_errno(u64 result);
 /* partition.c */
 long vid_create_partition(void __user *arg);
 long vid_get_stats(struct vid_partition *p, void __user *arg);
+/* eventfd.c */
+long vid_signal_eventfd(struct vid_partition *p, void __user *arg);
+bool vid_eventfd_has(struct vid_partition *p, u32 connection_id);
+bool vid_eventfd_signal(struct vid_partition *p, u32 connection_id);
+void vid_eventfds_release(struct vid_partition *p);
 int vid_get_property(struct vid_hvpages *pg, u64 partition_id, u32 code, u64 *value);
 /* Lends npages more root pages to p (p->lock held). */
 int vid_deposit(struct vid_partition *p, u32 npages);

@@ -21,6 +21,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "hv/intercept.h"
 #include "hv/registers.h"
 #include "septum_vid.h"
 
@@ -86,6 +87,40 @@ static long vp_regs(struct vid_vp *vp, struct septum_vid_regs __user *arg, bool 
 out:
 	kfree(regs);
 	return err;
+}
+
+/*
+ * A child's HvSignalEvent on a connection with an eventfd (SIGNAL_EVENTFD):
+ * signal it and complete the call here, RIP past it and RAX success, so
+ * the VP runs on. False leaves the intercept to user space (no eventfd, an
+ * unknown instruction length, or the registers would not take).
+ */
+static bool signal_in_kernel(struct vid_vp *vp, const struct hv_message *msg)
+{
+	const struct hv_x64_hypercall_intercept_message *m = (const void *)msg->payload;
+	struct hv_input_set_vp_registers *in = vp->hv_in;
+	u32 len = m->header.instruction_length_cr8 & 0xF;
+	u64 r;
+
+	if (msg->header.message_type != HVMSG_HYPERCALL_INTERCEPT || !len ||
+	    (m->rcx & 0xFFFF) != HVCALL_SIGNAL_EVENT || !(m->rcx & HV_HYPERCALL_FAST_BIT) ||
+	    (m->rcx & HV_HYPERCALL_REP_COUNT_MASK))
+		return false;
+	if (!vid_eventfd_has(vp->part, (u32)m->rdx))
+		return false;
+	in->partition_id = vp->part->id;
+	in->vp_index = vp->index;
+	in->input_vtl = 0;
+	in->elements[0] = (struct hv_register_assoc){ .name = HV_X64_REGISTER_RIP,
+						       .value.reg64 = m->header.rip + len };
+	in->elements[1] = (struct hv_register_assoc){ .name = HV_X64_REGISTER_RAX,
+						       .value.reg64 = HV_STATUS_SUCCESS };
+	r = vid_hvcall_rep(HVCALL_SET_VP_REGISTERS, 2, 0, in, NULL);
+	if (vid_status(r))
+		return false;
+	/* Removed meanwhile (its channel is closing): the signal goes nowhere. */
+	vid_eventfd_signal(vp->part, (u32)m->rdx);
+	return true;
 }
 
 /*
@@ -170,6 +205,10 @@ static long run(struct vid_vp *vp, struct septum_vid_run __user *arg)
 		r.next_timer_deadline = 0;
 		if (out->dispatch_state == HV_DISPATCH_STATE_READY &&
 		    out->dispatch_event == HV_DISPATCH_EVENT_INTERCEPT) {
+			if (signal_in_kernel(vp, &out->message)) {
+				COUNT(vp, signals);
+				continue;
+			}
 			memcpy(&r.message, &out->message, sizeof(r.message));
 			COUNT(vp, intercepts);
 			break;

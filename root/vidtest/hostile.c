@@ -2,6 +2,7 @@
 #include "vidtest.h"
 
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -26,6 +27,36 @@ void test_device_bad_ioctls(void)
 }
 
 /* ---- hostile input on a partition and a VP ---- */
+
+/* SIGNAL_EVENTFD: its refusals, and a table that stays consistent. */
+static void test_bad_eventfds(struct guest *g)
+{
+	int efd = eventfd(0, EFD_CLOEXEC);
+	struct septum_vid_eventfd e = { .connection_id = 0x10001, .fd = (u32)efd };
+	long r;
+
+	expect_errno(g->part, SEPTUM_VID_SIGNAL_EVENTFD, &(struct septum_vid_eventfd){
+		.connection_id = 1, .fd = 0 }, EINVAL, "bad-eventfd-not-an-eventfd");
+	expect_errno(g->part, SEPTUM_VID_SIGNAL_EVENTFD, &(struct septum_vid_eventfd){
+		.connection_id = 1, .fd = 9999 }, EBADF, "bad-eventfd-closed-fd");
+	expect_errno(g->part, SEPTUM_VID_SIGNAL_EVENTFD, &(struct septum_vid_eventfd){
+		.connection_id = 1, .fd = (u32)efd, .reserved = 1 }, EINVAL, "bad-eventfd-reserved");
+	expect_errno(g->part, SEPTUM_VID_SIGNAL_EVENTFD, &(struct septum_vid_eventfd){
+		.connection_id = 1, .flags = 2 }, EINVAL, "bad-eventfd-flags");
+	expect_errno(g->part, SEPTUM_VID_SIGNAL_EVENTFD, &(struct septum_vid_eventfd){
+		.connection_id = 1, .flags = SEPTUM_VID_EVENTFD_DEASSIGN }, ENOENT,
+		"bad-eventfd-deassign-none");
+	r = vid(g->part, SEPTUM_VID_SIGNAL_EVENTFD, &e);
+	report(!r, "eventfd-assign", "%s", err_name(r));
+	expect_errno(g->part, SEPTUM_VID_SIGNAL_EVENTFD, &e, EEXIST, "bad-eventfd-twice");
+	e.flags = SEPTUM_VID_EVENTFD_DEASSIGN;
+	r = vid(g->part, SEPTUM_VID_SIGNAL_EVENTFD, &e);
+	report(!r, "eventfd-deassign", "%s", err_name(r));
+	/* Left assigned: the partition's close must release it. */
+	e.flags = 0;
+	vid(g->part, SEPTUM_VID_SIGNAL_EVENTFD, &e);
+	close(efd);
+}
 
 void test_bad_partition_ioctls(struct guest *g)
 {
@@ -113,6 +144,8 @@ void test_bad_partition_ioctls(struct guest *g)
 	prop = (struct septum_vid_property){ .code = HV_PARTITION_PROPERTY_UNIMPLEMENTED_MSR_ACTION,
 					     .value = 7 };
 	expect_errno(g->part, SEPTUM_VID_SET_PROPERTY, &prop, ERANGE, "bad-set-property-range");
+
+	test_bad_eventfds(g);
 
 	stats(g->part, &after);
 	report(after.mapped_pages == before.mapped_pages && after.vps == before.vps &&

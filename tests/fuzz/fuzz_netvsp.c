@@ -3,9 +3,10 @@
  * packet filter) unless the first byte says to start cold, then plays the
  * input as guest and outside traffic: NVSP messages of any type and
  * length, SEND_RNDIS_PKT from send-buffer sections and GPA ranges holding
- * input bytes or RNDIS messages built from them (one byte corrupted, maybe), the guest's completions (for transfers in flight or made
- * up), received frames and link changes. After every call it checks what
- * the integrator relies on: the output stays within its arrays; every
+ * input bytes or RNDIS messages built from them (one byte corrupted,
+ * maybe), the guest's completions (for transfers in flight or made up),
+ * received frames and link changes. After every call it checks what the
+ * integrator relies on: the output stays within its arrays; every
  * SEND_RNDIS_PKT gets exactly one completion, last; completions carry 0 or
  * 40 bytes; each transfer-page packet names one whole section of the
  * receive buffer that was free and is now in flight, and each guest

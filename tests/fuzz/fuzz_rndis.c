@@ -1,12 +1,13 @@
 /* libFuzzer target for the RNDIS device (root/vsp/rndis.c). The input is a
  * sequence of steps on one device: a control message (any bytes and
- * claimed length, or a request built as Linux builds it), a PACKET message to parse, or a destination address
- * for the receive filter. After each step it checks what netvsp relies
- * on: a reply fits RNDIS_REPLY_MAX, its msg_len is its length, it is the
- * completion of the request's type and echoes its req_id; QUERY_C info
- * lies inside the reply; a parsed PACKET's frame lies inside the message
- * behind its header; the device state stays coherent (filter 0 before
- * INIT, the permanent MAC never changes, the current one stays unicast). */
+ * claimed length, or a request built as Linux builds it), a PACKET
+ * message to parse, or a destination address for the receive filter.
+ * After each step it checks what netvsp relies on: a reply fits
+ * RNDIS_REPLY_MAX, its msg_len is its length, it is the completion of the
+ * request's type and echoes its req_id; QUERY_C info lies inside the
+ * reply; a parsed PACKET's frame lies inside the message behind its
+ * header; the device state stays coherent (filter 0 before INIT, the
+ * permanent MAC never changes, the current one stays unicast). */
 #include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -74,10 +75,10 @@ static uint32_t build_request(struct input *in, uint8_t *m)
 	};
 	static const char hex[] = "0123456789abcdefABCDEF:";
 	uint8_t kind = take(in), oid = take(in);
-	uint32_t h[7] = {types[kind % 6], 0, take(in), oid < 0xF0 ? oids[oid % 11] : (uint32_t)take(in) << 24,
-			 0, 20, 0};
+	uint32_t h[7] = {types[kind % 6], 0, take(in), 0, 0, 20, 0};
 	uint32_t info_len = take(in) % 64;
 
+	h[3] = oid < 0xF0 ? oids[oid % 11] : (uint32_t)take(in) << 24;
 	if (h[3] == RNDIS_OID_GEN_RNDIS_CONFIG_PARAMETER && kind & 8) {
 		static const char name[] = "NetworkAddress";
 		struct rndis_config_parameter_info p = {20, 28, RNDIS_CONFIG_PARAM_TYPE_STRING, 48,
