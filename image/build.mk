@@ -31,7 +31,8 @@ IMAGE_ROOT_FILES += 0755:usr/bin/vidtest=$(VIDTEST) \
 	0755:usr/bin/septum-vmwp=$(VMWP) \
 	0644:usr/share/septum/vmlinuz=$(BUILD)/deps/vmlinuz \
 	0644:usr/share/septum/child.cpio.gz=$(IMAGE_CHILD_INITRD)
-IMAGE_ROOT_FILES += 0644:usr/share/septum/child-disk.img=$(IMAGE_CHILD_DISK)
+IMAGE_ROOT_FILES += 0644:usr/share/septum/child-disk.img=$(IMAGE_CHILD_DISK) \
+	0644:usr/share/septum/demo.json=image/demo.json
 
 $(IMAGE_ROOT): image/mkroot.sh image/init image/root-modules.txt image/build.mk \
 		$(IMAGE_KMOD)/release $(wildcard $(IMAGE_BUSYBOX)) $(IMAGE_HOST_DEPS) \

@@ -117,7 +117,7 @@ static void kvp(const char *arg, char *out, size_t len)
 static void serve(int fd)
 {
 	static char reply[8192];
-	char cmd[128], err[160];
+	char cmd[128];
 	size_t got = 0;
 	ssize_t n;
 
@@ -133,13 +133,8 @@ static void serve(int fd)
 	else if (!strcmp(cmd, "stats"))
 		stats(reply, sizeof(reply));
 	else if (!strcmp(cmd, "shutdown") || !strcmp(cmd, "reboot")) {
-		if (vsp_ic_shutdown(cmd[0] == 'r', err, sizeof(err))) {
-			snprintf(reply, sizeof(reply), "{\"ok\":false,\"error\":");
-			json_str(reply, sizeof(reply) - 2, err);
-			strcat(reply, "}");
-		} else {
-			snprintf(reply, sizeof(reply), "{\"ok\":true}");
-		}
+		vsp_ic_shutdown(cmd[0] == 'r');
+		snprintf(reply, sizeof(reply), "{\"ok\":true}");
 	} else if (!strncmp(cmd, "kvp ", 4))
 		kvp(cmd + 4, reply, sizeof(reply) - 2);
 	else if (!strcmp(cmd, "reset")) {

@@ -2,7 +2,8 @@
  * The VMWP's control socket (--control PATH), for its manager (VMMS):
  * a client connects, writes one command line, reads one JSON line back,
  * and the connection closes. Commands: ping, stats (JSON counters),
- * shutdown and reboot (asked of the guest through its shutdown service),
+ * shutdown and reboot (asked of the guest through its shutdown service, at
+ * once or when it is up),
  * reset (at once), kvp POOL (the guest's KVP pool, through hv_kvp_daemon).
  */
 #ifndef SEPTUM_VMWP_CONTROL_H

@@ -282,6 +282,7 @@ static void log_exits(void)
 		"exception", "invalid-state", "interrupt", "interrupt-window", "unhandled",
 	};
 	uint64_t sum[SEPTUM_EXIT_REASONS] = { 0 }, total = 0;
+	struct septum_vid_stats st;
 	char line[512];
 	size_t n = 0;
 
@@ -314,6 +315,10 @@ static void log_exits(void)
 				      (unsigned long long)sum[k]);
 	}
 	logmsg("VM exits: %llu:%s", (unsigned long long)total, line);
+	if (!vid(vm.part, SEPTUM_VID_GET_STATS, &st))
+		logmsg("VID: %llu dispatches, %llu intercepts to user space, %llu guest signals "
+		       "completed in the VID", (unsigned long long)st.dispatches,
+		       (unsigned long long)st.intercepts, (unsigned long long)st.signals);
 }
 
 static void on_signal(int sig)
@@ -342,6 +347,9 @@ static int boot_once(const sigset_t *wait_set)
 	if (vm.ram == MAP_FAILED)
 		die(EXIT_SETUP, "guest memory of %llu MiB: %s", (unsigned long long)(vm.mem_size >> 20),
 		    strerror(errno));
+	/* Huge pages where the root has them: fewer pages to pin, and 2 MiB
+	 * nested mappings for the hypervisor to use. */
+	madvise(vm.ram, vm.mem_size, MADV_HUGEPAGE);
 	if (acpi_build(vm.ram + LB_ACPI_GPA, LB_ACPI_LEN, LB_ACPI_GPA, &acfg, &rsdp))
 		die(EXIT_SETUP, "ACPI tables for %u VPs do not fit", vm.nr_vps);
 	if (lb_load(vm.ram, vm.mem_size, img.kernel, img.kernel_size, &img.k, img.cmdline, img.initrd,
@@ -383,12 +391,13 @@ static int boot_once(const sigset_t *wait_set)
 	vm.boot_t0 = now_s();
 	pthread_mutex_unlock(&vm.lock);
 
+	logmsg("boot %llu: %u VPs, %llu MiB, command line '%s'", (unsigned long long)vm.boots,
+	       vm.nr_vps, (unsigned long long)(vm.mem_size >> 20), img.cmdline);
 	if (verbose)
-		logmsg("boot %llu: kernel at 0x%llx entry 0x%llx, initrd at 0x%llx (%llu bytes), RSDP 0x%llx, %u VPs, %llu MiB",
-		       (unsigned long long)vm.boots, (unsigned long long)l.kernel_gpa,
-		       (unsigned long long)l.entry, (unsigned long long)l.initrd_gpa,
-		       (unsigned long long)l.initrd_size, (unsigned long long)rsdp, vm.nr_vps,
-		       (unsigned long long)(vm.mem_size >> 20));
+		logmsg("kernel at 0x%llx entry 0x%llx, initrd at 0x%llx (%llu bytes), RSDP 0x%llx",
+		       (unsigned long long)l.kernel_gpa, (unsigned long long)l.entry,
+		       (unsigned long long)l.initrd_gpa, (unsigned long long)l.initrd_size,
+		       (unsigned long long)rsdp);
 	/* One thread per VP. The APs wait in the hypervisor (BLOCKED) until
 	 * the BSP's INIT/SIPI reaches them; the VID wakes their RUN then. */
 	for (unsigned i = 0; i < vm.nr_vps; i++)

@@ -105,6 +105,18 @@ static void flush(void)
 	}
 }
 
+static void set_eventfd(struct channel *c, bool remove)
+{
+	struct septum_vid_eventfd e = { .connection_id = vmbus_channel_connection_id(c->vch),
+					.fd = c->efd,
+					.flags = remove ? SEPTUM_VID_EVENTFD_DEASSIGN : 0 };
+	long r = vid(vm.part, SEPTUM_VID_SIGNAL_EVENTFD, &e);
+
+	if (r && verbose)
+		logmsg("vmbus: %s: SIGNAL_EVENTFD: %s (signals come through the VP thread)",
+		       c->name, strerror(-r));
+}
+
 static int dev_open(struct vmbus_channel *vch, void *const *in, unsigned n_in, void *const *out,
 		    unsigned n_out, uint32_t target_vp)
 {
@@ -125,6 +137,9 @@ static int dev_open(struct vmbus_channel *vch, void *const *in, unsigned n_in, v
 		return rc;
 	}
 	host.open[relid] = c;
+	/* The guest's signals on this channel then wake it from the VID,
+	 * without a return of the VP thread to us (else they come here). */
+	set_eventfd(c, false);
 	if (verbose)
 		logmsg("vmbus: %s opened (relid %u, sub-channel %u, VP %u)", dev->name, relid,
 		       c->subchannel_index, target_vp);
@@ -139,6 +154,7 @@ static void dev_close(struct vmbus_channel *vch)
 	if (!c)
 		return;
 	host.open[relid] = NULL;
+	set_eventfd(c, true);
 	channel_stop(c);
 	if (verbose)
 		logmsg("vmbus: %s closed (relid %u): %llu packets in, %llu out, %llu signals in, %llu out",

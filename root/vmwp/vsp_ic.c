@@ -230,22 +230,17 @@ static bool poke(struct ic_vsp *v)
 	return c != NULL;
 }
 
-int vsp_ic_shutdown(bool reboot, char *err, size_t errlen)
+void vsp_ic_shutdown(bool reboot)
 {
 	struct ic_vsp *v = svc(IC_SHUTDOWN);
 
+	/* A guest still booting gets the request once its service is up:
+	 * the manager's timeout decides how long that may take. */
 	pthread_mutex_lock(&v->lock);
 	v->shutdown_asked = true;
 	v->reboot = reboot;
 	pthread_mutex_unlock(&v->lock);
-	if (!poke(v)) {
-		pthread_mutex_lock(&v->lock);
-		v->shutdown_asked = false;
-		pthread_mutex_unlock(&v->lock);
-		snprintf(err, errlen, "the guest has not opened its shutdown service (no hv_utils?)");
-		return -1;
-	}
-	return 0;
+	poke(v);
 }
 
 double vsp_ic_heartbeat_age(void)

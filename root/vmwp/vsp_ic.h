@@ -11,8 +11,9 @@
 
 /* Registers the four services with vmbus_host. */
 int vsp_ic_add(void);
-/* Asks the guest to power off (or restart); 0, or -1 with a reason. */
-int vsp_ic_shutdown(bool reboot, char *err, size_t errlen);
+/* Asks the guest to power off (or restart), now or as soon as its shutdown
+ * service is up. */
+void vsp_ic_shutdown(bool reboot);
 /* Seconds since the guest last answered a heartbeat; < 0 if it never did
  * in this boot. */
 double vsp_ic_heartbeat_age(void);
