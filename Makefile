@@ -42,6 +42,7 @@ bench: $(DEPS_STAMP)
 	$(Q)python3 bench/boot.py
 	$(Q)python3 bench/root.py
 	$(Q)python3 bench/child.py
+	$(Q)python3 bench/vmbus.py
 
 include hypervisor/build.mk
 include guests/build.mk
