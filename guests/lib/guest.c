@@ -23,6 +23,8 @@ extern const u8 guest_isr_table[];
 void (*guest_fatal_hook)(void);
 volatile u64 guest_fixup_rip;
 volatile int guest_last_vector;
+u16 guest_report_port = SEPTUM_TESTDEV_REPORT_PORT;
+const char *guest_report_area = "hv";
 static unsigned passed, failed;
 
 void guest_cpu_init(void)
@@ -44,7 +46,7 @@ void guest_cpu_init(void)
 static void put(const char *s)
 {
 	while (*s)
-		outb(SEPTUM_TESTDEV_REPORT_PORT, *s++);
+		outb(guest_report_port, *s++);
 }
 
 void guest_printf(const char *fmt, ...)
@@ -76,8 +78,8 @@ void guest_trap(struct trap_frame *f)
 		guest_fixup_rip = 0;
 		return;
 	}
-	guest_printf("FAIL hv/unexpected-exception: vector %lu error %lx at rip %lx\n", f->vector,
-		     f->error, f->rip);
+	guest_printf("FAIL %s/unexpected-exception: vector %lu error %lx at rip %lx\n",
+		     guest_report_area, f->vector, f->error, f->rip);
 	if (guest_fatal_hook)
 		guest_fatal_hook();
 	for (;;)
@@ -94,10 +96,10 @@ void report(bool ok, const char *name, const char *fmt, ...)
 	va_end(ap);
 	if (ok) {
 		passed++;
-		guest_printf("PASS hv/%s\n", name);
+		guest_printf("PASS %s/%s\n", guest_report_area, name);
 	} else {
 		failed++;
-		guest_printf("FAIL hv/%s: %s\n", name, why);
+		guest_printf("FAIL %s/%s: %s\n", guest_report_area, name, why);
 	}
 }
 

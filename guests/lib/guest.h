@@ -14,8 +14,13 @@ bool guest_has_arg(const char *word);
  * VMM passes a child (the scan child's marker). */
 extern u64 guest_boot_rdx;
 
+/* Where the lines go and the area they are named under: the hypervisor's
+ * report port and "hv", unless a guest that runs elsewhere (a VMWP's
+ * child, on COM1) sets them before its first line. */
+extern u16 guest_report_port;
+extern const char *guest_report_area;
 void guest_printf(const char *fmt, ...) __printf(1, 2);
-/* One harness line: "PASS hv/name" or "FAIL hv/name: why". */
+/* One harness line: "PASS area/name" or "FAIL area/name: why". */
 void report(bool ok, const char *name, const char *fmt, ...) __printf(3, 4);
 /* Relays another guest's line; its PASS/FAIL lines count as ours. */
 void report_forward(const char *line);

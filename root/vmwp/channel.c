@@ -36,6 +36,12 @@ static void fail(struct channel *c, const char *what, int rc)
 	c->dead = true;
 }
 
+/* Asked to stop (a close waits for us), or dead. */
+static bool stopping(struct channel *c)
+{
+	return __atomic_load_n(&c->stop, __ATOMIC_ACQUIRE) || c->dead;
+}
+
 static void commit_writes(struct channel *c)
 {
 	int rc = vmbus_ring_commit_write(&c->out);
@@ -53,9 +59,11 @@ static bool wait_guest(struct channel *c)
 	struct pollfd p = { .fd = c->efd, .events = POLLIN };
 	uint64_t v;
 
+	if (stopping(c))
+		return false;
 	if (poll(&p, 1, SEND_RETRY_MS) > 0 && read(c->efd, &v, sizeof(v)) == sizeof(v))
 		c->signals_in++;
-	return !__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE) && !c->dead;
+	return !stopping(c);
 }
 
 int channel_send_packet(struct channel *c, const struct iovec *iov, unsigned n)
@@ -95,13 +103,13 @@ int channel_send(struct channel *c, uint16_t type, uint16_t flags, uint64_t tran
 
 static void drain(struct channel *c)
 {
-	int rc;
+	int rc = 0;
 
 	vmbus_ring_read_begin(&c->in);
 	do {
 		uint32_t len;
 
-		while (!c->dead && (rc = vmbus_ring_read(&c->in, c->buf, c->ops->max_packet, &len)) == 0) {
+		while (!stopping(c) && (rc = vmbus_ring_read(&c->in, c->buf, c->ops->max_packet, &len)) == 0) {
 			struct vmbus_pkt p;
 
 			c->packets_in++;
@@ -116,7 +124,7 @@ static void drain(struct channel *c)
 				return;
 			}
 		}
-		if (c->dead)
+		if (stopping(c))
 			return;
 		if (rc != -EAGAIN) {
 			fail(c, rc == -ENOBUFS ? "packet larger than the channel allows" :

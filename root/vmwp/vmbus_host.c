@@ -1,8 +1,8 @@
 /*
  * vmbus_host.h. One lock serializes the server (its contract); VP threads
  * take it for the child's hypercalls, the server thread for retries and
- * sub-channel requests. Channel threads never take it: a close (under it)
- * joins them.
+ * sub-channel requests. Channel threads only try it (lock_from_channel):
+ * a close, under it, joins them.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -90,7 +90,7 @@ static void server_log(void *ctx, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	logmsg("vmbus: %s", line);
+	logmsg("%s", line);
 }
 
 static const struct vmbus_server_ops server_ops = { .post = post, .log = server_log };
@@ -219,15 +219,28 @@ static void *server_thread(void *arg)
 	return NULL;
 }
 
+/* host.lock for a channel thread: not a plain lock, since a close holds it
+ * while it waits for that thread; false if the channel is being stopped. */
+static bool lock_from_channel(struct channel *c)
+{
+	while (pthread_mutex_trylock(&host.lock)) {
+		if (__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE))
+			return false;
+		usleep(100);
+	}
+	return true;
+}
+
 void vmbus_host_request_subchannels(struct channel *c, unsigned n)
 {
 	pthread_mutex_lock(&host.req_lock);
 	if (host.nr_req < MAX_DEVICES)
 		host.req[host.nr_req++] = (typeof(host.req[0])){ vmbus_channel_primary(c->vch), n };
 	pthread_mutex_unlock(&host.req_lock);
-	pthread_mutex_lock(&host.lock);
-	pthread_cond_signal(&host.wake);
-	pthread_mutex_unlock(&host.lock);
+	if (lock_from_channel(c)) {
+		pthread_cond_signal(&host.wake);
+		pthread_mutex_unlock(&host.lock);
+	}
 }
 
 int vmbus_host_map_gpadl(struct channel *c, uint32_t id, void **pages, uint32_t max)
@@ -236,12 +249,8 @@ int vmbus_host_map_gpadl(struct channel *c, uint32_t id, void **pages, uint32_t 
 	const uint64_t *pfn;
 	uint32_t n = 0;
 
-	/* Not lock(): a close holds the lock while it waits for this thread. */
-	while (pthread_mutex_trylock(&host.lock)) {
-		if (__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE))
-			return -ENOENT;
-		usleep(100);
-	}
+	if (!lock_from_channel(c))
+		return -ENOENT;
 	g = vmbus_channel_gpadl(c->vch, id);
 	pfn = g ? gpadl_ring_pfns(g, &n) : NULL;
 	if (n > max)

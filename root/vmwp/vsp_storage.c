@@ -233,9 +233,14 @@ static int storage_packet(struct channel *c, const struct vmbus_pkt *p)
 	if (p->type == VM_PKT_COMP)
 		return 0;	/* the guest's acknowledgement of our events */
 	if (p->type == VM_PKT_DATA_USING_GPA_DIRECT) {
+		/* A range outside guest RAM or too long: the request goes to
+		 * storvsp with no buffer, which fails that SRB, not the disk. */
 		niov = vmbus_pkt_gpa_iov(p, c->mem, iov, STORVSP_MAX_IOV);
-		if (niov < 0)
-			return niov;
+		if (niov < 0) {
+			if (verbose)
+				logmsg("storvsp: data range refused: %s", strerror(-niov));
+			niov = 0;
+		}
 	} else if (p->type != VM_PKT_DATA_INBAND) {
 		return -EPROTO;
 	}
