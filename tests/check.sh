@@ -27,6 +27,8 @@ suite root python3 tests/system/linux.py
 suite vid python3 tests/system/vid.py
 suite vmwp python3 tests/system/vmwp.py
 suite vmbus python3 tests/system/vmbus.py
+suite vmbus-hostile python3 tests/system/vmbus_hostile.py
+suite vmms python3 tests/system/vmms.py
 echo "== make check"
 echo "$total_p passed, $total_f failed"
 [ "$total_f" -eq 0 ]

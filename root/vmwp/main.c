@@ -328,7 +328,7 @@ static void on_signal(int sig)
 
 /* Builds the partition, boots the kernel and runs until the VM ends;
  * returns the status. Everything it made is gone when it returns. */
-static int boot_once(const sigset_t *wait_set)
+static int boot_once(const sigset_t *wait_set, const char *control)
 {
 	struct septum_vid_create_partition cp = { .flags = HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED |
 							   HV_PARTITION_CREATION_FLAG_X2APIC_CAPABLE |
@@ -403,6 +403,9 @@ static int boot_once(const sigset_t *wait_set)
 	for (unsigned i = 0; i < vm.nr_vps; i++)
 		if (pthread_create(&vm.thread[i], NULL, vp_thread, (void *)(uintptr_t)i))
 			die(EXIT_SETUP, "cannot start the thread of VP %u", i);
+	/* The manager hears from us once the VM runs. */
+	if (vm.boots == 1 && control && control_start())
+		die(EXIT_SETUP, "cannot start the control thread");
 
 	/* The main thread waits for a signal; the last VP thread sends
 	 * SIGUSR2 when the VM ends. */
@@ -555,11 +558,11 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGUSR2);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (console_start() || (control && control_start()))
-		die(EXIT_SETUP, "cannot start the console or control thread");
+	if (console_start())
+		die(EXIT_SETUP, "cannot start the console thread");
 
 	for (;;) {
-		status = boot_once(&set);
+		status = boot_once(&set, control);
 		if (status != EXIT_RESET || no_reboot)
 			break;
 		logmsg("restarting the child (boot %llu)", (unsigned long long)vm.boots + 1);

@@ -238,6 +238,13 @@ echo "$out" | grep -q "^a .*running" && echo "$out" | grep -q "^b .*running" &&
 	pass list-table || fail list-table "$(short "$out")"
 
 out=$(printf 'echo-this-line\n' | ctl console a 2>&1); rc=$?
+# A real guest may not have printed yet: its console speaks within seconds.
+n=0
+while [ $FAKE = 0 ] && [ $rc = 0 ] && [ -z "$out" ] && [ $n -lt 20 ]; do
+	sleep 1
+	out=$(ctl console a </dev/null 2>&1); rc=$?
+	n=$((n + 1))
+done
 if [ $FAKE = 1 ]; then
 	[ $rc = 0 ] && echo "$out" | grep -q "booted" && echo "$out" | grep -q "echo-this-line" &&
 		pass console || fail console "exit $rc: $(short "$out")"
