@@ -11,7 +11,8 @@ boot of the hypervisor and the Debian root, three children in it.
    the heartbeat age from the control socket and finally asks the guest to
    shut down through the shutdown service: the VMWP exits 0.
 2. A child writes 8 MiB with fsync and says so; the root kills its VMWP
-   with SIGKILL at once: the image holds the data.
+   with SIGKILL at once: the image holds the data. Its second disk is
+   read-only: it reads, and writes fail in the guest.
 3. The child's own ext4 root disk (root=/dev/sda, Debian's hyperv-daemons
    on it) and a NIC in the root's bridge: hv_kvp_daemon answers the host's
    KVP enumeration, and a key the child puts in its pool is visible to the
@@ -68,6 +69,7 @@ if [ "$(dd if=/dev/sda bs=512 count=1 2>/dev/null | head -c 14)" != "SEPTUM-PHAS
 	rm /tmp/data
 	printf 'SEPTUM-PHASE-2' | dd of=/dev/sda bs=512 conv=sync,fsync 2>/dev/null
 	echo "data-written $sum"
+	sleep 1		# the line reaches the console before the kernel's reboot messages
 	reboot -f
 	sleep 30
 fi
@@ -112,8 +114,8 @@ check shutdown-bound "shutdown IC not bound" dev 0e0b6031-5213-4934-818b-38d90ce
 check timesync-bound "timesync IC not bound" dev 9527e630-d0ae-497b-adce-e80ab0175caf hv_utils
 check heartbeat-bound "heartbeat IC not bound" dev 57164f39-9115-4e78-ab55-382f3bd5422d hv_utils
 check kvp-bound "KVP IC not bound" dev a9a0f4e7-5a45-4d96-b827-8a841e8c03e6 hv_utils
-w=$(sed -n 's/^data-written //p' /tmp/one.out | tr -d '\r')
-r=$(sed -n 's/^data-read //p' /tmp/one.out | tr -d '\r')
+w=$(sed -n 's/^data-written \([0-9a-f]\{32\}\).*/\1/p' /tmp/one.out)
+r=$(sed -n 's/^data-read \([0-9a-f]\{32\}\).*/\1/p' /tmp/one.out)
 check data-survives-guest-reboot "written '$w', read '$r'" same "$w" "$r"
 check guest-reboot-restarts "$(grep restarting /tmp/one.err)" grep -q "restarting the child (boot 2)" /tmp/one.err
 check read-past-shrunk-disk-fails "$(grep oor-read /tmp/one.out)" grep -q "oor-read failed" /tmp/one.out
@@ -129,25 +131,34 @@ n=0
 while [ ! -b /dev/sda ] && [ $n -lt 50 ]; do sleep 0.2; n=$((n + 1)); done
 sum=$(dd if=/dev/urandom bs=1M count=8 2>/dev/null | tee /tmp/data | md5sum | cut -c1-32)
 dd if=/tmp/data of=/dev/sda bs=1M seek=2 oflag=direct conv=fsync 2>/dev/null && echo "synced $sum"
+# The second disk is read-only: it reads, and a write fails.
+echo "ro-read $(dd if=/dev/sdb bs=4096 count=1 2>/dev/null | head -c 9)"
+if dd if=/dev/zero of=/dev/sdb bs=4096 count=1 oflag=direct 2>/dev/null; then echo "ro-write succeeded"
+else echo "ro-write failed"; fi
 sleep 120
 EOS
 initrd two /tmp/two.sh
-truncate -s 32M /tmp/two.img
-septum-vmwp --kernel $K --initrd /tmp/two-initrd.gz --mem 256M --disk /tmp/two.img \
+truncate -s 32M /tmp/two.img /tmp/ro.img
+printf 'SEPTUM-RO' | dd of=/tmp/ro.img conv=notrunc 2>/dev/null
+septum-vmwp --kernel $K --initrd /tmp/two-initrd.gz --mem 256M --disk /tmp/two.img --disk /tmp/ro.img,ro \
 	--cmdline "console=ttyS0 quiet pci=off septum.script=/septum/script" \
 	</dev/null >/tmp/two.out 2>/tmp/two.err &
 pid=$!
 wait_for /tmp/two.out synced 240
+wait_for /tmp/two.out "^ro-write" 60
 kill -KILL $pid
 wait $pid
 w=$(sed -n 's/^synced //p' /tmp/two.out | tr -d '\r')
 r=$(dd if=/tmp/two.img bs=1M skip=2 count=8 2>/dev/null | md5sum | cut -c1-32)
 check fsync-survives-sigkill "child wrote '$w', image has '$r'" same "$w" "$r"
+check second-disk-read-only-reads "$(grep ro-read /tmp/two.out)" grep -q "^ro-read SEPTUM-RO" /tmp/two.out
+check second-disk-read-only-refuses-writes "$(grep ro-write /tmp/two.out)" grep -q "^ro-write failed" /tmp/two.out
+check read-only-image-unchanged "$(head -c 9 /tmp/ro.img)" [ "$(head -c 9 /tmp/ro.img)" = SEPTUM-RO ]
 
 # ---- 3: the child's own root disk, KVP, the network ----
 cp /usr/share/septum/child-disk.img /tmp/disk.img
-brctl addbr br0 && ip addr add 10.0.2.1/24 dev br0 && ip link set br0 up ||
-	fail bridge "cannot set up br0"
+# The root's init made the virtual switch: br0, the root at 10.0.2.1.
+ip addr show br0 | grep -q "inet 10.0.2.1/24" || fail bridge "no br0 at 10.0.2.1: $(ip addr show br0 2>&1)"
 mkdir -p /tmp/www
 dd if=/dev/urandom of=/tmp/www/r bs=1M count=64 2>/dev/null
 rsum=$(md5sum /tmp/www/r | cut -c1-32)
