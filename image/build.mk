@@ -34,7 +34,7 @@ IMAGE_ROOT_FILES += 0755:usr/bin/vidtest=$(VIDTEST) \
 IMAGE_ROOT_FILES += 0644:usr/share/septum/child-disk.img=$(IMAGE_CHILD_DISK) \
 	0644:usr/share/septum/demo.json=image/demo.json
 
-$(IMAGE_ROOT): image/mkroot.sh image/init image/root-modules.txt image/build.mk \
+$(IMAGE_ROOT): image/mkroot.sh image/initramfs.sh image/init image/root-modules.txt image/build.mk \
 		$(IMAGE_KMOD)/release $(wildcard $(IMAGE_BUSYBOX)) $(IMAGE_HOST_DEPS) \
 		$(VID_KO) $(foreach f,$(IMAGE_ROOT_FILES),$(lastword $(subst =, ,$(f))))
 	@echo "  CPIO    $@"
@@ -44,7 +44,7 @@ $(IMAGE_ROOT): image/mkroot.sh image/init image/root-modules.txt image/build.mk 
 # The Linux child septum-vmwp boots: its initramfs (image/mkchild.sh) loads
 # the hv_* drivers and ext4 from the kmod index's closure of
 # child-modules.txt, and can switch_root to the root disk (image/mkdisk.sh).
-$(IMAGE_CHILD_INITRD): image/mkchild.sh image/child-init image/child-modules.txt \
+$(IMAGE_CHILD_INITRD): image/mkchild.sh image/initramfs.sh image/child-init image/child-modules.txt \
 		image/build.mk $(IMAGE_KMOD)/release $(wildcard $(IMAGE_BUSYBOX)) \
 		$(IMAGE_HOST_DEPS)
 	@echo "  CPIO    $@"
