@@ -28,9 +28,10 @@ vmms-api-test: $(VMMS) $(SEPTUMCTL) $(VMMS_FAKE_VMWP)
 # The request parser and the definition loader, hosted: unit tests and
 # fuzzers (tests/unit/test_{vmms_rpc,vmdef}.c, tests/fuzz/fuzz_*.c).
 UNIT_HOSTED += vmms_rpc vmdef
-UNIT_SRCS_vmms_rpc := root/vmms/rpc.c root/vmms/vmdef.c root/vmms/linebuf.c
+UNIT_SRCS_vmms_rpc := root/vmms/rpc.c root/vmms/vmdef.c root/vmms/linebuf.c \
+	root/vmms/json_line.c
 UNIT_LIBS_vmms_rpc := -ljansson
-UNIT_SRCS_vmdef := root/vmms/vmdef.c
+UNIT_SRCS_vmdef := root/vmms/vmdef.c root/vmms/json_line.c
 UNIT_LIBS_vmdef := -ljansson
 
 IMAGE_ROOT_FILES += 0755:usr/bin/septum-vmms=$(VMMS) 0755:usr/bin/septumctl=$(SEPTUMCTL)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_line.h"
 #include "rpc.h"
 #include "vmdef.h"
 
@@ -198,24 +199,7 @@ json_t *rpc_text(const char *s)
 /* Takes the reference to obj. */
 static char *line_of(json_t *obj)
 {
-	char *text, *out;
-	size_t n;
-
-	if (!obj)
-		return NULL;
-	text = json_dumps(obj, JSON_COMPACT);
-	json_decref(obj);
-	if (!text)
-		return NULL;
-	n = strlen(text);
-	out = realloc(text, n + 2);
-	if (!out) {
-		free(text);
-		return NULL;
-	}
-	out[n] = '\n';
-	out[n + 1] = '\0';
-	return out;
+	return vmms_json_line(obj, JSON_COMPACT, NULL);
 }
 
 char *rpc_result_line(json_t *id, json_t *result)

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "json_line.h"
 #include "vmdef.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -363,24 +364,5 @@ json_t *vmdef_to_json(const struct vmdef *def)
 
 char *vmdef_dump(const struct vmdef *def, size_t *len)
 {
-	json_t *obj = vmdef_to_json(def);
-	char *text, *out;
-	size_t n;
-
-	if (!obj)
-		return NULL;
-	text = json_dumps(obj, JSON_INDENT(2));
-	json_decref(obj);
-	if (!text)
-		return NULL;
-	n = strlen(text);
-	out = realloc(text, n + 2);
-	if (!out) {
-		free(text);
-		return NULL;
-	}
-	out[n] = '\n';
-	out[n + 1] = '\0';
-	*len = n + 1;
-	return out;
+	return vmms_json_line(vmdef_to_json(def), JSON_INDENT(2), len);
 }

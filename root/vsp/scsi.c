@@ -4,6 +4,7 @@
  * field to decide something, the comment says what.
  */
 #include "scsi.h"
+#include "scsi_be.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -68,39 +69,6 @@
 #define RC16_LEN	       32
 #define RC16_RC_BASIS_LAST_LBA 0x10
 #define RC16_LBPME	       0x80
-
-static uint16_t get_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t get_be64(const uint8_t *p)
-{
-	return (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
-}
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	put_be16(p, v >> 16);
-	put_be16(p + 2, v);
-}
-
-static void put_be64(uint8_t *p, uint64_t v)
-{
-	put_be32(p, v >> 32);
-	put_be32(p + 4, v);
-}
 
 /* The CDB size an opcode's group implies (SPC-4 4.2.5.1); 0 for the groups
  * with none of ours. */

@@ -8,10 +8,11 @@ FUZZ_BINS := $(patsubst %,$(BUILD)/tests/fuzz/fuzz_%,$(FUZZ_TARGETS))
 .PHONY: fuzz-build
 fuzz-build: $(FUZZ_BINS)
 
-$(BUILD)/tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(UNIT_SRCS_$$*) | $(DEPS_STAMP)
+$(BUILD)/tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(UNIT_SRCS_$$*) tests/fuzz/fuzz_input.h \
+		| $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  CLANG   $@"
-	$(Q)clang $(FUZZ_CFLAGS) $(call unit_includes,$*) -o $@ $^ $(UNIT_LIBS_$*)
+	$(Q)clang $(FUZZ_CFLAGS) $(call unit_includes,$*) -o $@ $(filter %.c,$^) $(UNIT_LIBS_$*)
 
 fuzz: $(FUZZ_BINS)
 	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)

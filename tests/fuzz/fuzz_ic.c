@@ -17,40 +17,14 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz_input.h"
 #include "ic/ic.h"
-
-struct input {
-	const uint8_t *p;
-	size_t left;
-};
 
 static struct ic ic;
 static struct ic_event ev;
 static uint8_t req[IC_REQUEST_MAX + 64];
 static size_t req_len;
 static uint8_t ans[IC_REQUEST_MAX + 64];
-
-static uint8_t take(struct input *in)
-{
-	if (!in->left)
-		return 0;
-	in->left--;
-	return *in->p++;
-}
-
-static uint16_t take16(struct input *in)
-{
-	return take(in) | take(in) << 8;
-}
-
-static uint64_t take64(struct input *in)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | take(in);
-	return v;
-}
 
 static uint16_t get16(const uint8_t *p)
 {

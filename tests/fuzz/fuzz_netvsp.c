@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz_input.h"
 #include "netvsp.h"
 
 #define PAGE		4096u
@@ -39,37 +40,6 @@ static uint64_t flight[MAX_FLIGHT]; /* transfer trans_ids the guest has not comp
 static unsigned int nflight;
 
 static const uint8_t mac[6] = {0x00, 0x15, 0x5d, 0x01, 0x02, 0x03};
-
-struct input {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint8_t take(struct input *in)
-{
-	if (!in->left)
-		return 0;
-	in->left--;
-	return *in->p++;
-}
-
-static uint32_t take32(struct input *in)
-{
-	return take(in) | (uint32_t)take(in) << 8 | (uint32_t)take(in) << 16 |
-	       (uint32_t)take(in) << 24;
-}
-
-static uint32_t take_bytes(struct input *in, uint8_t *dst, uint32_t max)
-{
-	uint32_t len = (take(in) | (uint32_t)take(in) << 8) % (max + 1);
-
-	if (len > in->left)
-		len = (uint32_t)in->left;
-	memcpy(dst, in->p, len);
-	in->p += len;
-	in->left -= len;
-	return len;
-}
 
 static int map_gpadl(void *ctx, uint32_t gpadl, void **pages, uint32_t max)
 {

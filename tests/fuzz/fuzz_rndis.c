@@ -15,23 +15,11 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz_input.h"
 #include "hv/netvsc.h"
 #include "rndis.h"
 
 static const uint8_t mac[6] = {0x00, 0x15, 0x5d, 0x01, 0x02, 0x03};
-
-struct input {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint8_t take(struct input *in)
-{
-	if (!in->left)
-		return 0;
-	in->left--;
-	return *in->p++;
-}
 
 static uint32_t u32_at(const uint8_t *p, uint32_t off)
 {
@@ -45,14 +33,8 @@ static uint32_t u32_at(const uint8_t *p, uint32_t off)
  * claim any msg_len, or (when asked) exactly the bytes given. */
 static uint32_t take_msg(struct input *in, uint8_t *buf, uint32_t max, bool fix_len)
 {
-	uint32_t len = take(in) | (uint32_t)take(in) << 8;
+	uint32_t len = take_bytes(in, buf, max);
 
-	len %= max + 1;
-	if (len > in->left)
-		len = (uint32_t)in->left;
-	memcpy(buf, in->p, len);
-	in->p += len;
-	in->left -= len;
 	if (fix_len && len >= 8)
 		memcpy(buf + 4, &len, 4);
 	return len;

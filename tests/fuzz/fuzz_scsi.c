@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz_input.h"
 #include "scsi.h"
 
 #define GUARD	0xA5
@@ -25,31 +26,9 @@
 #define SLACK	4096 /* bytes checked past the last iovec */
 #define ARENA	(SCSI_MAX_TRANSFER + 64 * MAX_IOV + SLACK)
 
-struct input {
-	const uint8_t *p;
-	size_t left;
-};
-
 static uint8_t arena[ARENA];
 static uint8_t before[ARENA];
 static size_t span; /* the part of the arena a command's buffer uses, plus SLACK */
-
-static uint8_t take(struct input *in)
-{
-	if (!in->left)
-		return 0;
-	in->left--;
-	return *in->p++;
-}
-
-static uint32_t take32(struct input *in)
-{
-	uint32_t v = 0;
-
-	for (int i = 0; i < 4; i++)
-		v = v << 8 | take(in);
-	return v;
-}
 
 static void pick_disk(struct input *in, struct scsi_disk_info *d)
 {

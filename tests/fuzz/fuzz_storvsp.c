@@ -19,38 +19,17 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz_input.h"
 #include "storvsp.h"
 
 #define SLOTS 4
 #define BUF   (STORVSP_MAX_TRANSFER + 8192)
-
-struct input {
-	const uint8_t *p;
-	size_t left;
-};
 
 static struct storvsp s;
 static struct storvsp_req reqs[SLOTS];
 static bool pending[SLOTS];
 static uint8_t buf[BUF];
 static struct iovec iov[STORVSP_MAX_IOV + 8];
-
-static uint8_t take(struct input *in)
-{
-	if (!in->left)
-		return 0;
-	in->left--;
-	return *in->p++;
-}
-
-static uint32_t take32(struct input *in)
-{
-	uint32_t v = 0;
-
-	for (int i = 0; i < 4; i++)
-		v = v << 8 | take(in);
-	return v;
-}
 
 static void setup(struct input *in)
 {

@@ -15,37 +15,11 @@
 #include <string.h>
 
 #include "channel_msg.h"
+#include "fuzz_input.h"
 #include "gpadl.h"
 
 #define RAM_PAGES 64u
 #define IDS	  8u
-
-struct input {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint8_t take(struct input *in)
-{
-	if (!in->left)
-		return 0;
-	in->left--;
-	return *in->p++;
-}
-
-static uint16_t take16(struct input *in)
-{
-	return (uint16_t)(take(in) | take(in) << 8);
-}
-
-static uint64_t take64(struct input *in)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v |= (uint64_t)take(in) << (8 * i);
-	return v;
-}
 
 static uint8_t ram[RAM_PAGES * 4096];
 static const struct guest_mem mem = {ram, sizeof(ram)};

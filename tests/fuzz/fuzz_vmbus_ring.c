@@ -25,28 +25,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_input.h"
 #include "ring.h"
 
 #define PG	 4096u
 #define MAXPAGES 5
 #define QMAX	 64
 #define MAXPLEN	 6000
-
-struct input {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint32_t take(struct input *in, int bytes)
-{
-	uint32_t v = 0;
-
-	while (bytes-- && in->n) {
-		v = v << 8 | *in->p++;
-		in->n--;
-	}
-	return v;
-}
 
 struct gring {
 	void *pages[MAXPAGES]; /* [0] the header */
@@ -127,7 +112,7 @@ static void q_pop_check(struct gring *g, const uint8_t *pkt, uint32_t len)
 
 static bool setup_ring(struct gring *g, struct input *in_, uint32_t n)
 {
-	uint32_t start, w, rd, fillb = take(in_, 1);
+	uint32_t start, w, rd, fillb = take(in_);
 
 	memset(g, 0, sizeof(*g));
 	g->n = n;
@@ -138,16 +123,16 @@ static bool setup_ring(struct gring *g, struct input *in_, uint32_t n)
 	}
 	g->hdr = g->pages[0];
 	/* Mostly what Linux does (both indices equal, valid); sometimes not. */
-	start = take(in_, 2) * 8 % g->D;
+	start = take16(in_) * 8 % g->D;
 	w = rd = start;
 	if (fillb & 1)
-		w = take(in_, 4);
+		w = take32(in_);
 	if (fillb & 2)
-		rd = take(in_, 4);
+		rd = take32(in_);
 	g->hostile = w != rd;
 	g->hdr->write_index = w;
 	g->hdr->read_index = rd;
-	g->hdr->feature_bits = take(in_, 1);
+	g->hdr->feature_bits = take(in_);
 	return vmbus_ring_init(&g->r, g->pages, n) == 0;
 }
 
@@ -208,7 +193,7 @@ static void check_touched(struct gring *g, uint32_t from, uint32_t len)
 /* Linux's writer on the guest->host ring. */
 static void guest_write(struct input *in_)
 {
-	uint32_t plen = take(in_, 2) % MAXPLEN, seed = ++seeds;
+	uint32_t plen = take16(in_) % MAXPLEN, seed = ++seeds;
 	uint32_t len8 = (16 + plen + 7) / 8, w = in.hdr->write_index % in.D;
 	struct vmpacket_descriptor d = {VM_PKT_DATA_INBAND, 2, (uint16_t)len8, 0, seed};
 	uint64_t trailer = (uint64_t)w << 32;
@@ -225,7 +210,7 @@ static void guest_write(struct input *in_)
 
 static void host_read(struct input *in_)
 {
-	uint32_t cap = take(in_, 1) & 1 ? take(in_, 2) % 200 : sizeof(buf), len;
+	uint32_t cap = take(in_) & 1 ? take16(in_) % 200 : sizeof(buf), len;
 	int rc;
 
 	snapshot(&in);
@@ -278,7 +263,7 @@ static void host_mask(struct input *in_)
 	int rc;
 
 	snapshot(&in);
-	if (take(in_, 1) & 1) {
+	if (take(in_) & 1) {
 		vmbus_ring_read_begin(&in.r);
 		check_touched(&in, 0, 0);
 		assert(in.r.dead || in.hdr->interrupt_mask == 1);
@@ -350,7 +335,7 @@ static int host_write_packet(uint32_t plen, uint32_t split, uint32_t seed)
 
 static void host_write(struct input *in_)
 {
-	uint32_t plen = take(in_, 2) % MAXPLEN, split = plen ? take(in_, 2) % plen : 0;
+	uint32_t plen = take16(in_) % MAXPLEN, split = plen ? take16(in_) % plen : 0;
 	uint32_t seed = ++seeds;
 	int rc;
 
@@ -428,16 +413,16 @@ static void guest_read(void)
 
 static struct gring *pick(struct input *in_)
 {
-	return take(in_, 1) & 1 ? &out : &in;
+	return take(in_) & 1 ? &out : &in;
 }
 
 /* Any header field, any value: mostly plausible indices. */
 static void scribble_header(struct input *in_)
 {
 	struct gring *g = pick(in_);
-	uint32_t field = take(in_, 1) % 5, v = take(in_, 1);
+	uint32_t field = take(in_) % 5, v = take(in_);
 
-	v = v & 0x80 ? take(in_, 4) : v * 8 % g->D;
+	v = v & 0x80 ? take32(in_) : v * 8 % g->D;
 	if (field == 0)
 		g->hdr->write_index = v;
 	else if (field == 1)
@@ -454,10 +439,10 @@ static void scribble_header(struct input *in_)
 static void scribble_data(struct input *in_)
 {
 	struct gring *g = pick(in_);
-	uint32_t pos = take(in_, 2), len = take(in_, 1) % 64;
+	uint32_t pos = take16(in_), len = take(in_) % 64;
 
 	for (uint32_t i = 0; i < len; i++)
-		*gbyte(g, pos + i) = (uint8_t)take(in_, 1);
+		*gbyte(g, pos + i) = take(in_);
 	g->hostile = true;
 }
 
@@ -465,7 +450,7 @@ static void scribble_data(struct input *in_)
 static void guest_pending(struct input *in_)
 {
 	static const uint32_t special[] = {0, 1, 8, 1024, 0xFFFFFFFFu};
-	uint32_t v = take(in_, 1);
+	uint32_t v = take(in_);
 
 	in.hdr->pending_send_sz = v & 0x80 ? special[v % 5] : (v & 0x7F) * 8 * in.n;
 	if ((v & 0xC0) == 0xC0)
@@ -474,13 +459,13 @@ static void guest_pending(struct input *in_)
 
 static void guest_mask(struct input *in_)
 {
-	out.hdr->interrupt_mask = take(in_, 1) & 1;
+	out.hdr->interrupt_mask = take(in_) & 1;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct input input = {data, size};
-	uint32_t pages = take(&input, 1);
+	uint32_t pages = take(&input);
 	bool ok_in, ok_out;
 
 	seeds = 0;
@@ -489,8 +474,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ok_out = setup_ring(&out, &input, 2 + (pages >> 2) % 4);
 	if (!ok_in)
 		assert(in.r.dead && vmbus_ring_read(&in.r, buf, 16, &(uint32_t){0}) == -EBADMSG);
-	while (ok_in && ok_out && input.n) {
-		switch (take(&input, 1) % 13) {
+	while (ok_in && ok_out && input.left) {
+		switch (take(&input) % 13) {
 		case 0:
 		case 1:
 			guest_write(&input);

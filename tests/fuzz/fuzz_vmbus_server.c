@@ -21,31 +21,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fuzz_input.h"
 #include "hv/message.h"
 #include "hv/status.h"
 #include "server.h"
 
 #define RAM_PAGES 256u
 #define N_VPS	  2u
-
-struct input {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint8_t take(struct input *in)
-{
-	if (!in->left)
-		return 0;
-	in->left--;
-	return *in->p++;
-}
-
-static uint32_t take32(struct input *in)
-{
-	return (uint32_t)take(in) | (uint32_t)take(in) << 8 | (uint32_t)take(in) << 16 |
-	       (uint32_t)take(in) << 24;
-}
 
 static uint8_t ram[RAM_PAGES * 4096];
 static const struct guest_mem mem = {ram, sizeof(ram)};

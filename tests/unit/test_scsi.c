@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "scsi.h"
+#include "scsi_be.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -37,39 +38,6 @@ static int setup(void **state)
 	memset(buf, 0xCC, sizeof(buf));
 	memset(&res, 0xEE, sizeof(res));
 	return 0;
-}
-
-static uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t be64(const uint8_t *p)
-{
-	return (uint64_t)be32(p) << 32 | be32(p + 4);
-}
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	put_be16(p, v >> 16);
-	put_be16(p + 2, v);
-}
-
-static void put_be64(uint8_t *p, uint64_t v)
-{
-	put_be32(p, v >> 32);
-	put_be32(p + 4, v);
 }
 
 /* A command with a len-byte buffer at buf, in one iovec. */
@@ -130,12 +98,12 @@ static uint32_t vpd_twice(uint8_t page)
 	vpd(page, 4);
 	assert_good(4);
 	assert_int_equal(buf[1], page);
-	n = be16(buf + 2) + 4;
+	n = get_be16(buf + 2) + 4;
 	vpd(page, n);
 	assert_good(n);
 	assert_int_equal(buf[0], 0);
 	assert_int_equal(buf[1], page);
-	assert_int_equal(be16(buf + 2) + 4, n);
+	assert_int_equal(get_be16(buf + 2) + 4, n);
 	return n;
 }
 
@@ -167,9 +135,9 @@ static void test_inquiry_standard(void **state)
 	assert_good(n);
 	assert_int_equal(buf[4], n - 5);
 	assert_int_equal(buf[56], 0); /* no IUS: ppr from scsi_level */
-	assert_int_equal(be16(buf + 58), 0x00A0);
-	assert_int_equal(be16(buf + 60), 0x0460);
-	assert_int_equal(be16(buf + 62), 0x04C0);
+	assert_int_equal(get_be16(buf + 58), 0x00A0);
+	assert_int_equal(get_be16(buf + 60), 0x0460);
+	assert_int_equal(get_be16(buf + 62), 0x04C0);
 	assert_int_equal(buf[n], 0xCC);
 	/* A larger allocation gets the same 74 bytes: an honest length. */
 	cdb[4] = 255;
@@ -294,33 +262,33 @@ static void test_vpd_block_limits(void **state)
 	(void)state;
 	/* sd_read_block_limits reads the unmap fields only from 64 bytes. */
 	assert_int_equal(vpd_twice(0xB0), 64);
-	assert_int_equal(be16(buf + 6), 0);
-	assert_int_equal(be32(buf + 8), 0x40000 / 512);
-	assert_int_equal(be32(buf + 12), 0);
-	assert_true(be32(buf + 20) > 0);     /* max unmap LBA count */
-	assert_int_equal(be32(buf + 24), 1); /* one descriptor */
-	assert_int_equal(be32(buf + 28), 8); /* 4 KiB */
-	assert_int_equal(be32(buf + 32), 0);
-	assert_int_equal(be64(buf + 36), 0); /* no WRITE SAME */
+	assert_int_equal(get_be16(buf + 6), 0);
+	assert_int_equal(get_be32(buf + 8), 0x40000 / 512);
+	assert_int_equal(get_be32(buf + 12), 0);
+	assert_true(get_be32(buf + 20) > 0);	 /* max unmap LBA count */
+	assert_int_equal(get_be32(buf + 24), 1); /* one descriptor */
+	assert_int_equal(get_be32(buf + 28), 8); /* 4 KiB */
+	assert_int_equal(get_be32(buf + 32), 0);
+	assert_int_equal(get_be64(buf + 36), 0); /* no WRITE SAME */
 
 	disk.block_size = 4096;
 	disk.nblocks /= 8;
 	vpd_twice(0xB0);
-	assert_int_equal(be32(buf + 8), 64);
-	assert_int_equal(be32(buf + 28), 1);
+	assert_int_equal(get_be32(buf + 8), 64);
+	assert_int_equal(get_be32(buf + 28), 1);
 
 	disk.discard = false;
 	vpd_twice(0xB0);
-	assert_int_equal(be32(buf + 20), 0);
-	assert_int_equal(be32(buf + 24), 0);
+	assert_int_equal(get_be32(buf + 20), 0);
+	assert_int_equal(get_be32(buf + 24), 0);
 }
 
 static void test_vpd_characteristics_and_lbp(void **state)
 {
 	(void)state;
 	assert_int_equal(vpd_twice(0xB1), 64);
-	assert_int_equal(be16(buf + 4), 1);   /* non-rotating */
-	assert_int_equal(buf[8] >> 4 & 3, 0); /* not zoned */
+	assert_int_equal(get_be16(buf + 4), 1); /* non-rotating */
+	assert_int_equal(buf[8] >> 4 & 3, 0);	/* not zoned */
 
 	assert_int_equal(vpd_twice(0xB2), 8);  /* Linux needs >= 8 */
 	assert_int_equal(buf[5] & 0xE0, 0x80); /* LBPU only, no WRITE SAME */
@@ -345,21 +313,21 @@ static void test_report_luns(void **state)
 	cmd.len = 4096;
 	scsi_report_luns(&cmd, luns, 3, &res);
 	assert_good(32);
-	assert_int_equal(be32(buf), 24);
-	assert_int_equal(be64(buf + 8), 0);
-	assert_int_equal(be64(buf + 16), 0x0003000000000000ull);
-	assert_int_equal(be64(buf + 24), 0x003F000000000000ull);
+	assert_int_equal(get_be32(buf), 24);
+	assert_int_equal(get_be64(buf + 8), 0);
+	assert_int_equal(get_be64(buf + 16), 0x0003000000000000ull);
+	assert_int_equal(get_be64(buf + 24), 0x003F000000000000ull);
 	/* A short allocation gets the header with the full length. */
 	put_be32(cmd.cdb + 6, 16);
 	scsi_report_luns(&cmd, luns, 3, &res);
 	assert_good(16);
-	assert_int_equal(be32(buf), 24);
+	assert_int_equal(get_be32(buf), 24);
 	/* Well-known LUNs only: none. */
 	put_be32(cmd.cdb + 6, 4096);
 	cmd.cdb[2] = 1;
 	scsi_report_luns(&cmd, luns, 3, &res);
 	assert_good(8);
-	assert_int_equal(be32(buf), 0);
+	assert_int_equal(get_be32(buf), 0);
 	cmd.cdb[2] = 3;
 	scsi_report_luns(&cmd, luns, 3, &res);
 	assert_sense(SCSI_SK_ILLEGAL_REQUEST, SCSI_ASC_INVALID_FIELD_IN_CDB);
@@ -371,7 +339,7 @@ static void test_report_luns(void **state)
 	put_be32(cmd.cdb + 6, 4096);
 	scsi_report_luns(&cmd, luns, 0, &res);
 	assert_good(8);
-	assert_int_equal(be32(buf), 0);
+	assert_int_equal(get_be32(buf), 0);
 }
 
 static void test_inquiry_no_lun(void **state)
@@ -439,8 +407,8 @@ static void test_read_capacity_16(void **state)
 	(void)state;
 	run_in(cdb, 16, 32);
 	assert_good(32);
-	assert_int_equal(be64(buf), 2097152 - 1);
-	assert_int_equal(be32(buf + 8), 512);
+	assert_int_equal(get_be64(buf), 2097152 - 1);
+	assert_int_equal(get_be32(buf + 8), 512);
 	assert_int_equal(buf[12] & 0x01, 0);	/* no protection */
 	assert_int_equal(buf[13] & 0x0F, 0);	/* physical = logical */
 	assert_int_equal(buf[14] & 0x80, 0x80); /* LBPME */
@@ -460,8 +428,8 @@ static void test_read_capacity_16(void **state)
 	disk.nblocks = 0x123456789ull;
 	disk.block_size = 4096;
 	run_in(cdb, 16, 32);
-	assert_int_equal(be64(buf), 0x123456788ull);
-	assert_int_equal(be32(buf + 8), 4096);
+	assert_int_equal(get_be64(buf), 0x123456788ull);
+	assert_int_equal(get_be32(buf + 8), 4096);
 
 	cdb[1] = 0x11; /* another service action */
 	run_in(cdb, 16, 32);
@@ -478,12 +446,12 @@ static void test_read_capacity_10(void **state)
 	(void)state;
 	run_in(cdb, 10, 8);
 	assert_good(8);
-	assert_int_equal(be32(buf), 2097152 - 1);
-	assert_int_equal(be32(buf + 4), 512);
+	assert_int_equal(get_be32(buf), 2097152 - 1);
+	assert_int_equal(get_be32(buf + 4), 512);
 	/* Too big for RC10: 0xFFFFFFFF sends Linux to RC16. */
 	disk.nblocks = 0x100000001ull;
 	run_in(cdb, 10, 8);
-	assert_int_equal(be32(buf), 0xFFFFFFFF);
+	assert_int_equal(get_be32(buf), 0xFFFFFFFF);
 }
 
 /* sd_read_write_protect_flag: page 0x3F, 4 bytes, device-specific byte;
@@ -530,9 +498,9 @@ static void test_mode_sense_10_and_fields(void **state)
 	disk.read_only = true;
 	run_in(cdb, 10, 255);
 	assert_good(28);
-	assert_int_equal(be16(buf), 28 - 2);
+	assert_int_equal(get_be16(buf), 28 - 2);
 	assert_int_equal(buf[3], 0x80);
-	assert_int_equal(be16(buf + 6), 0);
+	assert_int_equal(get_be16(buf + 6), 0);
 	assert_int_equal(buf[8], 0x08);
 	assert_int_equal(buf[10] & 0x04, 0x04);
 
