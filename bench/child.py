@@ -52,7 +52,7 @@ for s in 1 {IDLE_S + 1}; do
 		n=0
 		while [ $n -lt 300 ] && ! grep -q "septum-child: ready" /tmp/o$s; do sleep 0.2; n=$((n + 1)); done
 		sleep 3
-		echo "bench: rss $(sed -n 's/^VmRSS: *\\([0-9]*\\) kB/\\1/p' /proc/$pid/status)"
+		echo "bench: rss $(sed -n 's/^VmRSS:[[:space:]]*\\([0-9]*\\) kB/\\1/p' /proc/$pid/status)"
 	fi
 	wait $pid
 	grep "VM exits" /tmp/e$s | sed "s/^/bench: idle$s /"
