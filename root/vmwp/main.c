@@ -326,6 +326,19 @@ static void on_signal(int sig)
 	(void)sig;
 }
 
+/* SIGTERM's teardown got stuck (a thread that never lets go): say so and
+ * leave; closing the VID's descriptors frees the VM all the same. */
+static void on_stuck(int sig)
+{
+	static const char msg[] = "septum-vmwp: teardown stuck for 10 s: exiting anyway\n";
+
+	ssize_t r = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+
+	(void)sig;
+	(void)r;
+	_exit(EXIT_SIGNAL);
+}
+
 /* Builds the partition, boots the kernel and runs until the VM ends;
  * returns the status. Everything it made is gone when it returns. */
 static int boot_once(const sigset_t *wait_set, const char *control)
@@ -414,6 +427,8 @@ static int boot_once(const sigset_t *wait_set, const char *control)
 			continue;
 		if (sig == SIGUSR2)
 			break;
+		signal(SIGALRM, on_stuck);
+		alarm(10);
 		vm_end(EXIT_SIGNAL, "stopped by %s", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 		break;
 	}
