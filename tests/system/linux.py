@@ -13,7 +13,7 @@ import random
 import sys
 
 import qemu
-from suite import ROOT_KERNEL, Suite, root_initrd
+from suite import Suite, ROOT_KERNEL, root_initrd, shell_checks
 
 BUILD = "build/tests/linux"
 RAM_MIB = 1024
@@ -22,11 +22,7 @@ s = Suite("root")
 check = s.check
 
 
-SCRIPT = r"""#!/bin/sh
-p=0; f=0
-pass() { echo "PASS root/$1"; p=$((p + 1)); }
-fail() { echo "FAIL root/$1: $2"; f=$((f + 1)); }
-
+SCRIPT = shell_checks("root") + r"""
 if dmesg | grep -q "Hypervisor detected: Microsoft Hyper-V"; then pass hyperv-detected
 else fail hyperv-detected "no 'Hypervisor detected: Microsoft Hyper-V' in dmesg"; fi
 

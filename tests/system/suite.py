@@ -47,6 +47,15 @@ class Suite:
         return 0 if p == len(self.results) else 1
 
 
+def shell_checks(area):
+    """The head of a root script: its shebang and pass NAME / fail NAME WHY,
+    which print "PASS area/NAME" or "FAIL area/NAME: WHY" and count into $p
+    and $f for the script's closing "$p passed, $f failed"."""
+    return (f'#!/bin/sh\np=0; f=0\n'
+            f'pass() {{ echo "PASS {area}/$1"; p=$((p + 1)); }}\n'
+            f'fail() {{ echo "FAIL {area}/$1: $2"; f=$((f + 1)); }}\n')
+
+
 def root_initrd(build, script):
     """build/image/root.cpio.gz with `script` appended as /septum/script;
     boot it with septum.script=/septum/script. Returns the initrd's path."""

@@ -11,7 +11,7 @@ Prints one line per check and closes with "N passed, N failed".
 """
 import sys
 
-from suite import Suite, run_in_root
+from suite import Suite, run_in_root, shell_checks
 
 BUILD = "build/tests/vid"
 RAM_MIB = 512
@@ -19,11 +19,7 @@ TIMEOUT_S = 150
 s = Suite("vid")
 
 
-SCRIPT = r"""#!/bin/sh
-p=0; f=0
-pass() { echo "PASS vid/$1"; p=$((p + 1)); }
-fail() { echo "FAIL vid/$1: $2"; f=$((f + 1)); }
-oopses() {
+SCRIPT = shell_checks("vid") + r"""oopses() {
 	dmesg | grep -E 'BUG:|Oops|WARNING:|general protection|Call Trace|soft lockup' | head -5
 }
 

@@ -22,18 +22,14 @@ One line per check, closing "N passed, N failed".
 """
 import sys
 
-from suite import Suite, run_in_root
+from suite import Suite, run_in_root, shell_checks
 
 BUILD = "build/tests/vmbus"
 RAM_MIB = 1536
 TIMEOUT_S = 900
 s = Suite("vmbus")
 
-SCRIPT = r"""#!/bin/sh
-p=0; f=0
-pass() { echo "PASS vmbus/$1"; p=$((p + 1)); }
-fail() { echo "FAIL vmbus/$1: $2"; f=$((f + 1)); }
-# check NAME WHY COMMAND...: PASS if COMMAND succeeds, else FAIL with WHY.
+SCRIPT = shell_checks("vmbus") + r"""# check NAME WHY COMMAND...: PASS if COMMAND succeeds, else FAIL with WHY.
 check() { name=$1 why=$2; shift 2; if "$@"; then pass "$name"; else fail "$name" "$why"; fi; }
 same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
 has() { echo "$1" | grep -q -- "$2"; }

@@ -14,18 +14,14 @@ unloads (neither VMWP left a partition behind). One line per check, closing
 """
 import sys
 
-from suite import Suite, run_in_root
+from suite import Suite, run_in_root, shell_checks
 
 BUILD = "build/tests/vmbus_hostile"
 RAM_MIB = 1024
 TIMEOUT_S = 420
 s = Suite("vmbus")
 
-SCRIPT = r"""#!/bin/sh
-p=0; f=0
-pass() { echo "PASS vmbus/$1"; p=$((p + 1)); }
-fail() { echo "FAIL vmbus/$1: $2"; f=$((f + 1)); }
-K=/usr/share/septum/vmlinuz
+SCRIPT = shell_checks("vmbus") + r"""K=/usr/share/septum/vmlinuz
 I=/usr/share/septum/child.cpio.gz
 H=/usr/share/septum/vmbus-hostile.bzimage
 up() { cut -d' ' -f1 /proc/uptime; }

@@ -10,7 +10,7 @@ VMMS, an unauthorized user, request floods. One line per check, closing
 """
 import sys
 
-from suite import Suite, run_in_root
+from suite import Suite, run_in_root, shell_checks
 
 BUILD = "build/tests/vmms"
 RAM_MIB = 1536
@@ -20,11 +20,7 @@ s = Suite("vmms")
 with open("tests/vmms/api-test.sh") as f:
     API_TEST = f.read()
 
-SCRIPT = r"""#!/bin/sh
-p=0; f=0
-pass() { echo "PASS vmms/$1"; p=$((p + 1)); }
-fail() { echo "FAIL vmms/$1: $2"; f=$((f + 1)); }
-out=$(septumctl list 2>&1); st=$?
+SCRIPT = shell_checks("vmms") + r"""out=$(septumctl list 2>&1); st=$?
 echo "vmms: septumctl list: $out"
 if [ $st = 0 ]; then pass init-daemon-answers; else fail init-daemon-answers "status $st: $out"; fi
 cp /usr/share/septum/child-disk.img /var/lib/septum/demo-disk.img

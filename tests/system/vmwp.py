@@ -13,18 +13,14 @@ log without errors or panics, QEMU's exit. One line per check, closing
 """
 import sys
 
-from suite import Suite, run_in_root
+from suite import Suite, run_in_root, shell_checks
 
 BUILD = "build/tests/vmwp"
 RAM_MIB = 1024
 TIMEOUT_S = 240
 s = Suite("vmwp")
 
-SCRIPT = r"""#!/bin/sh
-p=0; f=0
-pass() { echo "PASS vmwp/$1"; p=$((p + 1)); }
-fail() { echo "FAIL vmwp/$1: $2"; f=$((f + 1)); }
-K=/usr/share/septum/vmlinuz
+SCRIPT = shell_checks("vmwp") + r"""K=/usr/share/septum/vmlinuz
 I=/usr/share/septum/child.cpio.gz
 
 if out=$(modprobe septum_vid 2>&1); then pass modprobe; else fail modprobe "$out"; fi
