@@ -42,24 +42,6 @@ int control_open(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-static void stats(char *out, size_t len)
-{
-	double hb = vsp_ic_heartbeat_age();
-
-	pthread_mutex_lock(&vm.lock);
-	snprintf(out, len,
-		 "{\"ok\":true,\"name\":\"%s\",\"uptime_s\":%.3f,\"boot_uptime_s\":%.3f,\"boots\":%llu,"
-		 "\"intercepts\":%llu,\"vps\":%u,\"memory_mib\":%llu,\"heartbeat_age_s\":%.3f,\"disk\":",
-		 vm.name, now_s() - vm.t0, now_s() - vm.boot_t0, (unsigned long long)vm.boots,
-		 (unsigned long long)__atomic_load_n(&vm.intercepts, __ATOMIC_RELAXED), vm.nr_vps,
-		 (unsigned long long)(vm.mem_size >> 20), hb);
-	pthread_mutex_unlock(&vm.lock);
-	vsp_storage_stats(out, len - 1);
-	strncat(out, ",\"net\":", len - strlen(out) - 1);
-	vsp_net_stats(out, len - 1);
-	strncat(out, "}", len - strlen(out) - 1);
-}
-
 /* Appends s to out as a JSON string. */
 static void json_str(char *out, size_t len, const char *s)
 {
@@ -80,6 +62,29 @@ static void json_str(char *out, size_t len, const char *s)
 	}
 	out[n++] = '"';
 	out[n] = '\0';
+}
+
+static void stats(char *out, size_t len)
+{
+	double hb = vsp_ic_heartbeat_age(), now = now_s();
+	size_t n;
+
+	/* The name is the caller's --name: quoted, not trusted to be JSON. */
+	snprintf(out, len, "{\"ok\":true,\"name\":");
+	json_str(out, len, vm.name);
+	n = strlen(out);
+	pthread_mutex_lock(&vm.lock);
+	snprintf(out + n, len - n,
+		 ",\"uptime_s\":%.3f,\"boot_uptime_s\":%.3f,\"boots\":%llu,"
+		 "\"intercepts\":%llu,\"vps\":%u,\"memory_mib\":%llu,\"heartbeat_age_s\":%.3f,\"disk\":",
+		 now - vm.t0, now - vm.boot_t0, (unsigned long long)vm.boots,
+		 (unsigned long long)__atomic_load_n(&vm.intercepts, __ATOMIC_RELAXED), vm.nr_vps,
+		 (unsigned long long)(vm.mem_size >> 20), hb);
+	pthread_mutex_unlock(&vm.lock);
+	vsp_storage_stats(out, len - 1);
+	strncat(out, ",\"net\":", len - strlen(out) - 1);
+	vsp_net_stats(out, len - 1);
+	strncat(out, "}", len - strlen(out) - 1);
 }
 
 /* "kvp POOL": every key/value of the guest's KVP pool POOL (0-4). */
