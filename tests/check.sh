@@ -1,18 +1,23 @@
 #!/bin/sh
 # make check: every suite in turn, then one closing "N passed, N failed"
-# over all of them. A suite that ends without its closing line failed.
+# over all of them, preceded by every FAIL line again (CI keeps only the
+# tail of the output). A suite that ends without its closing line failed.
 cd "$(dirname "$0")/.." || exit 1
 total_p=0
 total_f=0
+fails=$(mktemp)
+trap 'rm -f "$fails"' EXIT
 suite() {
 	name=$1
 	shift
 	echo "== $name"
-	out=$("$@" 2>&1 | tee /dev/stderr | tail -n 1)
+	out=$("$@" 2>&1 | tee /dev/stderr | tee -a "$fails.$name" | tail -n 1)
+	grep -a '^FAIL ' "$fails.$name" | cut -c1-300 >>"$fails"
+	rm -f "$fails.$name"
 	p=$(echo "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
 	f=$(echo "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
 	if [ -z "$p" ]; then
-		echo "FAIL $name: suite ended without its summary line" >&2
+		echo "FAIL $name: suite ended without its summary line" | tee -a "$fails" >&2
 		p=0
 		f=1
 	fi
@@ -30,5 +35,9 @@ suite vmbus python3 tests/system/vmbus.py
 suite vmbus-hostile python3 tests/system/vmbus_hostile.py
 suite vmms python3 tests/system/vmms.py
 echo "== make check"
+if [ -s "$fails" ]; then
+	echo "failed checks:"
+	cat "$fails"
+fi
 echo "$total_p passed, $total_f failed"
 [ "$total_f" -eq 0 ]
