@@ -6,18 +6,19 @@ cd "$(dirname "$0")/.." || exit 1
 total_p=0
 total_f=0
 fails=$(mktemp)
-trap 'rm -f "$fails"' EXIT
+log=$(mktemp)
+trap 'rm -f "$fails" "$log"' EXIT
 suite() {
 	name=$1
 	shift
 	echo "== $name"
-	out=$("$@" 2>&1 | tee /dev/stderr | tee -a "$fails.$name" | tail -n 1)
-	grep -a '^FAIL ' "$fails.$name" | cut -c1-300 >>"$fails"
-	rm -f "$fails.$name"
+	"$@" 2>&1 | tee "$log"
+	out=$(tail -n 1 "$log")
+	grep -a '^FAIL ' "$log" | cut -c1-300 >>"$fails"
 	p=$(echo "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
 	f=$(echo "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
 	if [ -z "$p" ]; then
-		echo "FAIL $name: suite ended without its summary line" | tee -a "$fails" >&2
+		echo "FAIL $name: suite ended without its summary line" | tee -a "$fails"
 		p=0
 		f=1
 	fi
