@@ -6,12 +6,14 @@ boots the test child (2 VPs, 256 MiB, quiet console, no PCI) three ways:
   - to its init marker and power-off: the boot time (septum-vmwp start to
     the marker, from the root's clock) and the VM exits of the boot by
     reason (the VMWP's "VM exits" line);
-  - twice more with the child's script sleeping IDLE_S apart: the
-    difference in exits over the difference in time is the idle child's
-    exit rate; during the longer one the VMWP's RSS beyond guest memory.
+  - once more with the child's script sleeping: its exits by reason
+    sampled through the VMWP's control socket IDLE_S apart (the idle
+    child's exit rates), its interrupts per CPU from its own
+    /proc/interrupts, and the VMWP's RSS beyond guest memory.
 Then the same kernel and initrd booted by QEMU alone, to the same marker:
 the ratio of the two boot times.
 """
+import json
 import os
 import re
 import sys
@@ -39,24 +41,26 @@ septum-vmwp --kernel $K --initrd $I --mem {MEM_MIB}M --vps 2 \\
 echo "bench: start $t0"
 grep "VM exits" /tmp/boot.err | sed 's/^/bench: boot /'
 
-# Idle: a script that sleeps S seconds, for two values of S.
-for s in 1 {IDLE_S + 1}; do
-	mkdir -p /tmp/s$s/septum
-	printf '#!/bin/sh\\nsleep %s\\n' $s >/tmp/s$s/septum/script
-	(cd /tmp/s$s && find . | cpio -o -H newc 2>/dev/null | gzip) >/tmp/s$s.gz
-	cat $I /tmp/s$s.gz >/tmp/i$s.gz
-	septum-vmwp --kernel $K --initrd /tmp/i$s.gz --mem {MEM_MIB}M --vps 2 \\
-		--cmdline "{CMDLINE} septum.script=/septum/script" >/tmp/o$s 2>/tmp/e$s </dev/null &
-	pid=$!
-	if [ $s -gt 1 ]; then
-		n=0
-		while [ $n -lt 300 ] && ! grep -q "septum-child: ready" /tmp/o$s; do sleep 0.2; n=$((n + 1)); done
-		sleep 3
-		echo "bench: rss $(sed -n 's/^VmRSS:[[:space:]]*\\([0-9]*\\) kB/\\1/p' /proc/$pid/status)"
-	fi
-	wait $pid
-	grep "VM exits" /tmp/e$s | sed "s/^/bench: idle$s /"
-done
+# Idle: a child whose script sleeps; its exits by reason sampled through
+# the control socket {IDLE_S} s apart once it has settled, and its
+# interrupts per CPU over the whole sleep, from its /proc/interrupts.
+mkdir -p /tmp/idle/septum
+printf '#!/bin/sh\\ncat /proc/interrupts >/tmp/before\\nsleep %s\\nsed "s/^/idle-irq-before: /" /tmp/before\\nsed "s/^/idle-irq-after: /" /proc/interrupts\\n' \\
+	{IDLE_S + 10} >/tmp/idle/septum/script
+(cd /tmp/idle && find . | cpio -o -H newc 2>/dev/null | gzip) >/tmp/idle.gz
+cat $I /tmp/idle.gz >/tmp/idle-initrd.gz
+septum-vmwp --kernel $K --initrd /tmp/idle-initrd.gz --mem {MEM_MIB}M --vps 2 --control /tmp/idle.sock \\
+	--cmdline "{CMDLINE} septum.script=/septum/script" >/tmp/idle.out 2>/tmp/idle.err </dev/null &
+pid=$!
+n=0
+while [ $n -lt 300 ] && ! grep -q "septum-child: ready" /tmp/idle.out; do sleep 0.2; n=$((n + 1)); done
+sleep 3
+echo "bench: idle-a $(up) $(sockcmd /tmp/idle.sock stats)"
+echo "bench: rss $(sed -n 's/^VmRSS:[[:space:]]*\\([0-9]*\\) kB/\\1/p' /proc/$pid/status)"
+sleep {IDLE_S}
+echo "bench: idle-b $(up) $(sockcmd /tmp/idle.sock stats)"
+wait $pid
+grep '^idle-irq' /tmp/idle.out | tr -d '\\r' | sed 's/^/bench: /'
 """
 
 
@@ -67,6 +71,34 @@ def exits(line):
         return 0, {}
     words = m.group(2).split()
     return int(m.group(1)), {words[i]: int(words[i + 1]) for i in range(0, len(words) - 1, 2)}
+
+
+def idle_sample(line):
+    """(root uptime, {reason: count, "total": n}) from a "bench: idle-X" line."""
+    m = re.search(r"idle-\w ([\d.]+) (\{.*\})", line or "")
+    if not m:
+        return None
+    try:
+        return float(m.group(1)), json.loads(m.group(2))["exits"]
+    except (ValueError, KeyError):
+        return None
+
+
+def idle_interrupts(lines):
+    """[(name, [per-CPU rate])] of the child's interrupts that moved while
+    it slept, busiest first."""
+    counts = {}
+    for l in lines:
+        m = re.match(r"bench: idle-irq-(before|after): +(\S+):((?: +\d+)+)", l)
+        if m:
+            counts.setdefault(m.group(2), {})[m.group(1)] = [int(x) for x in m.group(3).split()]
+    rates = []
+    for name, c in counts.items():
+        if "before" in c and "after" in c:
+            r = [(b - a) / (IDLE_S + 10) for a, b in zip(c["before"], c["after"])]
+            if sum(r) >= 0.1:
+                rates.append((name, r))
+    return sorted(rates, key=lambda nr: -sum(nr[1]))
 
 
 def main():
@@ -90,11 +122,18 @@ def main():
     print(f"bench/child-boot-ratio: {t_child / t_direct:.2f} (goal <= 1.5)")
     print(f"bench/child-boot-exits: {total} " +
           ", ".join(f"{k} {v}" for k, v in sorted(by.items(), key=lambda kv: -kv[1])))
-    short, _ = exits(run.find("bench: idle1 "))
-    long_, by_long = exits(run.find(f"bench: idle{IDLE_S + 1} "))
-    if short and long_:
-        print(f"bench/child-idle-exits: {(long_ - short) / IDLE_S:.0f} per second "
-              f"(2 VPs; difference of two runs {IDLE_S} s apart; goal <= 200)")
+    idle = [idle_sample(run.find(f"bench: idle-{k} ")) for k in "ab"]
+    if all(idle):
+        (t0, e0), (t1, e1) = idle
+        rate = {k: (e1.get(k, 0) - e0.get(k, 0)) / (t1 - t0) for k in e1}
+        print(f"bench/child-idle-exits: {rate.pop('total'):.0f} per second (2 VPs, sampled "
+              f"{t1 - t0:.1f} s apart; goal <= 200): " +
+              ", ".join(f"{k} {v:.0f}" for k, v in sorted(rate.items(), key=lambda kv: -kv[1])
+                        if v >= 0.5))
+    irqs = idle_interrupts(run.lines)
+    if irqs:
+        print(f"bench/child-idle-interrupts: per second over {IDLE_S + 10} s, by CPU: " +
+              ", ".join(f"{k} {'/'.join(f'{r:.0f}' for r in v)}" for k, v in irqs))
     rss = re.search(r"bench: rss (\d+)", run.find("bench: rss") or "")
     if rss:
         print(f"bench/vmwp-rss: {int(rss.group(1)) / 1024 - MEM_MIB:.1f} MiB beyond the "

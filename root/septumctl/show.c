@@ -92,7 +92,8 @@ void show_info(const json_t *info)
 /* The worker's figures; every one is optional. */
 void show_stats(const json_t *stats)
 {
-	const json_t *disk, *net = json_object_get(stats, "net");
+	const json_t *disk, *net = json_object_get(stats, "net"), *exits, *count;
+	const char *reason;
 	size_t i;
 
 	printf("name:           %s\n", str(stats, "name", "?"));
@@ -104,6 +105,16 @@ void show_stats(const json_t *stats)
 	if (json_is_number(json_object_get(stats, "heartbeat_age_s")))
 		printf("heartbeat age:  %.0f s\n",
 		       json_number_value(json_object_get(stats, "heartbeat_age_s")));
+	exits = json_object_get(stats, "exits");
+	if (json_is_integer(json_object_get(exits, "total"))) {
+		printf("VM exits:       %lld (", num(exits, "total"));
+		i = 0;
+		json_object_foreach((json_t *)exits, reason, count)
+			if (strcmp(reason, "total") && json_is_integer(count))
+				printf("%s%s %lld", i++ ? ", " : "", reason,
+				       (long long)json_integer_value(count));
+		printf(")\n");
+	}
 	json_array_foreach(json_object_get(stats, "disk"), i, disk)
 	    printf("disk %zu:         %lld reads (%lld bytes), %lld writes (%lld bytes)\n", i,
 		   num(disk, "reads"), num(disk, "read_bytes"), num(disk, "writes"),

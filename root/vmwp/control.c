@@ -64,6 +64,26 @@ static void json_str(char *out, size_t len, const char *s)
 	out[n] = '\0';
 }
 
+/* ,"exits":{"total":N,"cpuid":N,...} appended: the reasons seen so far. */
+static void exits(char *out, size_t len)
+{
+	uint64_t sum[SEPTUM_EXIT_REASONS], total = 0;
+	size_t n = strlen(out);
+
+	if (vm_exits(sum, false))
+		return;
+	for (unsigned k = 0; k < SEPTUM_EXIT_REASONS; k++)
+		total += sum[k];
+	n += snprintf(out + n, n < len ? len - n : 0, ",\"exits\":{\"total\":%llu",
+		      (unsigned long long)total);
+	for (unsigned k = 0; k < SEPTUM_EXIT_REASONS; k++)
+		if (sum[k])
+			n += snprintf(out + n, n < len ? len - n : 0, ",\"%s\":%llu",
+				      exit_reason_names[k], (unsigned long long)sum[k]);
+	if (n < len)
+		snprintf(out + n, len - n, "}");
+}
+
 static void stats(char *out, size_t len)
 {
 	double hb = vsp_ic_heartbeat_age(), now = now_s();
@@ -76,11 +96,13 @@ static void stats(char *out, size_t len)
 	pthread_mutex_lock(&vm.lock);
 	snprintf(out + n, len - n,
 		 ",\"uptime_s\":%.3f,\"boot_uptime_s\":%.3f,\"boots\":%llu,"
-		 "\"intercepts\":%llu,\"vps\":%u,\"memory_mib\":%llu,\"heartbeat_age_s\":%.3f,\"disk\":",
+		 "\"intercepts\":%llu,\"vps\":%u,\"memory_mib\":%llu,\"heartbeat_age_s\":%.3f",
 		 now - vm.t0, now - vm.boot_t0, (unsigned long long)vm.boots,
 		 (unsigned long long)__atomic_load_n(&vm.intercepts, __ATOMIC_RELAXED), vm.nr_vps,
 		 (unsigned long long)(vm.mem_size >> 20), hb);
 	pthread_mutex_unlock(&vm.lock);
+	exits(out, len - 1);
+	strncat(out, ",\"disk\":", len - strlen(out) - 1);
 	vsp_storage_stats(out, len - 1);
 	strncat(out, ",\"net\":", len - strlen(out) - 1);
 	vsp_net_stats(out, len - 1);

@@ -273,45 +273,65 @@ static void com1_tx(void *ctx, uint8_t byte)
 
 /* ---- one boot ---- */
 
+const char *const exit_reason_names[SEPTUM_EXIT_REASONS] = {
+	"cpuid", "msr-read", "msr-write", "io", "hypercall", "npf", "hlt", "shutdown",
+	"exception", "invalid-state", "interrupt", "interrupt-window", "unhandled",
+};
+
+/* Reads VP vpi's exit counters (and, if where, where it stopped). */
+static int vp_exits(unsigned vpi, uint64_t count[SEPTUM_EXIT_REASONS], bool where)
+{
+	enum { RIP = SEPTUM_EXIT_REASONS, CR0, EFER, CS, COUNT };
+	struct septum_vid_regs r = { .count = where ? COUNT : SEPTUM_EXIT_REASONS };
+
+	for (unsigned k = 0; k < SEPTUM_EXIT_REASONS; k++)
+		r.names[k] = SEPTUM_REGISTER_EXITS(k);
+	r.names[RIP] = HV_X64_REGISTER_RIP;
+	r.names[CR0] = HV_X64_REGISTER_CR0;
+	r.names[EFER] = HV_X64_REGISTER_EFER;
+	r.names[CS] = HV_X64_REGISTER_CS;
+	if (vid(vm.vp[vpi], SEPTUM_VID_GET_REGS, &r))
+		return -1;
+	for (unsigned k = 0; k < SEPTUM_EXIT_REASONS; k++)
+		count[k] = r.values[k].reg64;
+	if (where)
+		logmsg("VP %u stopped at %04x:%llx (cs base 0x%llx, cr0 0x%llx, efer 0x%llx)", vpi,
+		       r.values[CS].segment.selector, (unsigned long long)r.values[RIP].reg64,
+		       (unsigned long long)r.values[CS].segment.base,
+		       (unsigned long long)r.values[CR0].reg64,
+		       (unsigned long long)r.values[EFER].reg64);
+	return 0;
+}
+
+int vm_exits(uint64_t sum[SEPTUM_EXIT_REASONS], bool where)
+{
+	uint64_t count[SEPTUM_EXIT_REASONS];
+
+	memset(sum, 0, SEPTUM_EXIT_REASONS * sizeof(sum[0]));
+	for (unsigned i = 0; i < vm.nr_vps; i++) {
+		if (vp_exits(i, count, where))
+			return -1;
+		for (unsigned k = 0; k < SEPTUM_EXIT_REASONS; k++)
+			sum[k] += count[k];
+	}
+	return 0;
+}
+
 /* The hypervisor's count of VM exits by reason, over every VP, and where
- * each VP stopped. */
+ * each VP stopped (the first clue to a hung guest). */
 static void log_exits(void)
 {
-	static const char *const names[SEPTUM_EXIT_REASONS] = {
-		"cpuid", "msr-read", "msr-write", "io", "hypercall", "npf", "hlt", "shutdown",
-		"exception", "invalid-state", "interrupt", "interrupt-window", "unhandled",
-	};
-	uint64_t sum[SEPTUM_EXIT_REASONS] = { 0 }, total = 0;
+	uint64_t sum[SEPTUM_EXIT_REASONS], total = 0;
 	struct septum_vid_stats st;
 	char line[512];
 	size_t n = 0;
 
-	for (unsigned i = 0; i < vm.nr_vps; i++) {
-		enum { RIP = SEPTUM_EXIT_REASONS, CR0, EFER, CS, COUNT };
-		struct septum_vid_regs r = { .count = COUNT };
-
-		for (unsigned k = 0; k < SEPTUM_EXIT_REASONS; k++)
-			r.names[k] = SEPTUM_REGISTER_EXITS(k);
-		r.names[RIP] = HV_X64_REGISTER_RIP;
-		r.names[CR0] = HV_X64_REGISTER_CR0;
-		r.names[EFER] = HV_X64_REGISTER_EFER;
-		r.names[CS] = HV_X64_REGISTER_CS;
-		if (vid(vm.vp[i], SEPTUM_VID_GET_REGS, &r))
-			return;
-		for (unsigned k = 0; k < SEPTUM_EXIT_REASONS; k++)
-			sum[k] += r.values[k].reg64;
-		/* Where a VM we stopped was: the first clue to a hung guest. */
-		if (vm.status == EXIT_SIGNAL || verbose)
-			logmsg("VP %u stopped at %04x:%llx (cs base 0x%llx, cr0 0x%llx, efer 0x%llx)", i,
-			       r.values[CS].segment.selector, (unsigned long long)r.values[RIP].reg64,
-			       (unsigned long long)r.values[CS].segment.base,
-			       (unsigned long long)r.values[CR0].reg64,
-			       (unsigned long long)r.values[EFER].reg64);
-	}
+	if (vm_exits(sum, vm.status == EXIT_SIGNAL || verbose))
+		return;
 	for (unsigned k = 0; k < SEPTUM_EXIT_REASONS; k++) {
 		total += sum[k];
 		if (sum[k] && n < sizeof(line))
-			n += snprintf(line + n, sizeof(line) - n, " %s %llu", names[k],
+			n += snprintf(line + n, sizeof(line) - n, " %s %llu", exit_reason_names[k],
 				      (unsigned long long)sum[k]);
 	}
 	logmsg("VM exits: %llu:%s", (unsigned long long)total, line);

@@ -56,6 +56,11 @@ bool ending(void);
 /* ioctl returning -errno on failure. */
 long vid(int fd, unsigned long cmd, void *arg);
 
+/* VM exits by reason over every VP (the hypervisor's counters), named by
+ * exit_reason_names; where: log where each VP is. */
+extern const char *const exit_reason_names[SEPTUM_EXIT_REASONS];
+int vm_exits(uint64_t sum[SEPTUM_EXIT_REASONS], bool where);
+
 struct hv_register_assoc reg64(uint32_t name, uint64_t v);
 long set_regs(int vp, const struct hv_register_assoc *a, uint32_t n);
 
