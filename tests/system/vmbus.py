@@ -52,10 +52,19 @@ wait_for() {
 }
 
 # ---- 1: devices, a guest reboot, shrinking disk, heartbeat, shutdown ----
-cat >/tmp/one.sh <<'EOS'
+# The child scripts' head: wait_disk DEV waits (up to 120 s: storvsc scans
+# its LUNs in the background, slowly on a loaded machine) for the block
+# device DEV, and says so if it never came.
+cat >/tmp/wait-disk.sh <<'EOS'
 #!/bin/sh
-n=0
-while [ ! -b /dev/sda ] && [ $n -lt 50 ]; do sleep 0.2; n=$((n + 1)); done
+wait_disk() {
+	n=0
+	while [ ! -b $1 ] && [ $n -lt 600 ]; do sleep 0.2; n=$((n + 1)); done
+	[ -b $1 ] || echo "no $1 after 120 s"
+}
+EOS
+cat /tmp/wait-disk.sh - >/tmp/one.sh <<'EOS'
+wait_disk /dev/sda
 if [ "$(dd if=/dev/sda bs=512 count=1 2>/dev/null | head -c 14)" != "SEPTUM-PHASE-2" ]; then
 	for d in /sys/bus/vmbus/devices/*; do
 		echo "vmbus-dev $(cat $d/class_id) $(basename "$(readlink $d/driver)")"
@@ -121,10 +130,9 @@ check shutdown-request-accepted "reply '$sd'" [ "$sd" = '{"ok":true}' ]
 check shutdown-powers-off "status $st" [ "$st" = 0 ]
 
 # ---- 2: an fsync'd write survives SIGKILL of the VMWP ----
-cat >/tmp/two.sh <<'EOS'
-#!/bin/sh
-n=0
-while [ ! -b /dev/sda ] && [ $n -lt 50 ]; do sleep 0.2; n=$((n + 1)); done
+cat /tmp/wait-disk.sh - >/tmp/two.sh <<'EOS'
+wait_disk /dev/sda
+wait_disk /dev/sdb
 sum=$(dd if=/dev/urandom bs=1M count=8 2>/dev/null | tee /tmp/data | md5sum | cut -c1-32)
 dd if=/tmp/data of=/dev/sda bs=1M seek=2 oflag=direct conv=fsync 2>/dev/null && echo "synced $sum"
 # The second disk is read-only: it reads, and a write fails.
@@ -144,6 +152,7 @@ wait_for /tmp/two.out synced 240
 wait_for /tmp/two.out "^ro-write" 60
 kill -KILL $pid
 wait $pid
+grep -v "^\[" /tmp/two.out | tail -5 | sed 's/^/vmbus: two: /'
 w=$(sed -n 's/^synced //p' /tmp/two.out | tr -d '\r')
 r=$(dd if=/tmp/two.img bs=1M skip=2 count=8 2>/dev/null | md5sum | cut -c1-32)
 check fsync-survives-sigkill "child wrote '$w', image has '$r'" same "$w" "$r"
