@@ -76,6 +76,10 @@ void intercept_memory(struct vp *vp, const struct vp_exit *e, struct hv_message 
 
 	header(vp, HVMSG_UNMAPPED_GPA, sizeof(*m), access, 0, msg);
 	m->guest_physical_address = e->npf.gpa;
+	/* Without decode assists the root must decode the access itself
+	 * (an emulated device's MMIO): hand it the bytes, as the TLFS has it. */
+	m->instruction_byte_count = arch->vp_fetch_insn(vp, m->instruction_bytes,
+							sizeof(m->instruction_bytes));
 }
 
 void intercept_cpuid(struct vp *vp, const u32 def[4], struct hv_message *msg)

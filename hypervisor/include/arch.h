@@ -119,6 +119,9 @@ struct arch_ops {
 	/* Length of the instruction that caused the last exit; -1 if it
 	 * cannot be decoded. */
 	int (*vp_insn_length)(struct vp *vp);
+	/* Up to max bytes at CS:RIP (fewer where the guest's paging stops
+	 * the fetch); how many. */
+	size_t (*vp_fetch_insn)(struct vp *vp, u8 *bytes, size_t max);
 	/* Logs the last exit, control state and registers. */
 	void (*vp_dump)(struct vp *vp);
 };

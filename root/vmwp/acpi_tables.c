@@ -74,6 +74,8 @@
 #define MADT_LAPIC_ADDR 36
 #define MADT_FLAGS	40
 #define MADT_ENTRIES	44
+#define MADT_IOAPIC	1
+#define MADT_IOAPIC_LEN 12
 #define MADT_X2APIC	9
 #define MADT_X2APIC_LEN 16
 #define MADT_ENABLED	1
@@ -141,7 +143,7 @@ static void gas_io8(uint8_t *p, uint16_t port)
 
 static size_t madt_len(uint32_t nr_vps)
 {
-	return MADT_ENTRIES + (size_t)nr_vps * MADT_X2APIC_LEN;
+	return MADT_ENTRIES + MADT_IOAPIC_LEN + (size_t)nr_vps * MADT_X2APIC_LEN;
 }
 
 /* True if [a, a + alen) and [b, b + blen) share a byte; neither wraps
@@ -168,7 +170,8 @@ static bool config_ok(const struct acpi_config *cfg, uint64_t gpa_base, size_t l
 				   cfg->mmio_high_len - 1 > UINT64_MAX - cfg->mmio_high_base))
 		return false;
 	if (overlaps(cfg->mmio_low_base, cfg->mmio_low_len, gpa_base, len) ||
-	    overlaps(cfg->mmio_high_base, cfg->mmio_high_len, gpa_base, len))
+	    overlaps(cfg->mmio_high_base, cfg->mmio_high_len, gpa_base, len) ||
+	    overlaps(cfg->mmio_low_base, cfg->mmio_low_len, ACPI_IOAPIC_BASE, 0x1000))
 		return false;
 	if (cfg->pm_port &&
 	    (cfg->pm_port > 0x10000 - ACPI_PM_PORTS ||
@@ -242,9 +245,10 @@ static void build_fadt(uint8_t *t, uint64_t dsdt_gpa, const struct acpi_config *
  * type 9 for the same VP would register it twice (generic_processor_info
  * counts num_processors again), and later kernels drop type 9 entries
  * with ids < 255 only when type 0 entries exist (has_lapic_cpus).
- * No IOAPIC entries: Linux then runs with APIC_VIRTUAL_WIRE and still
- * starts the APs (acpi_process_madt: -ENODEV from the IOAPIC parse is not
- * an error).
+ * One I/O APIC (type 1, §5.2.12.3) for COM1's interrupt. With no 8259
+ * (reduced hardware gives Linux the null legacy PIC) Linux maps no ISA
+ * IRQs up front: each GSI gets its IRQ when a device's _CRS names it, with
+ * the descriptor's trigger and polarity.
  */
 static void build_madt(uint8_t *t, uint32_t nr_vps)
 {
@@ -253,6 +257,12 @@ static void build_madt(uint8_t *t, uint32_t nr_vps)
 	put32(t + MADT_LAPIC_ADDR, ACPI_LAPIC_BASE);
 	/* Flags: PCAT_COMPAT (bit 0) clear, there is no 8259. */
 	put32(t + MADT_FLAGS, 0);
+	e[0] = MADT_IOAPIC;
+	e[1] = MADT_IOAPIC_LEN;
+	e[2] = 0; /* I/O APIC id */
+	put32(e + 4, ACPI_IOAPIC_BASE);
+	put32(e + 8, 0); /* first GSI */
+	e += MADT_IOAPIC_LEN;
 	for (uint32_t i = 0; i < nr_vps; i++, e += MADT_X2APIC_LEN) {
 		e[0] = MADT_X2APIC;
 		e[1] = MADT_X2APIC_LEN;
@@ -270,8 +280,8 @@ static void build_madt(uint8_t *t, uint32_t nr_vps)
  * \_SB.VMOD.VMBS: _HID "VMBus" (vmbus_acpi_device_ids). Its _CRS must exist,
  *   or vmbus_acpi_add fails with -ENODEV; empty is enough on x86, where
  *   the VMBus interrupt is the fixed vector 0xF3.
- * \_SB.COM1: a 16550 (PNP0501) at 0x3F8 without IRQ (there is no IOAPIC
- *   to route one), so the 8250 driver polls it.
+ * \_SB.COM1: a 16550 (PNP0501) at 0x3F8 on IRQ 4: without one the 8250
+ *   driver polls it, waking the child ~60 times a second for nothing.
  * \_S5: SLP_TYP for the sleep control register (§7.4, \_Sx), with pm_port.
  * Returns the DSDT's length, 0 if it does not fit in cap.
  */
@@ -317,6 +327,7 @@ static size_t build_dsdt(uint8_t *t, size_t cap, const struct acpi_config *cfg)
 	aml_name(&a, "_CRS");
 	aml_restemplate_begin(&a);
 	aml_res_io(&a, ACPI_COM1_PORT, ACPI_COM1_PORT, 1, ACPI_COM1_PORTS);
+	aml_res_irq(&a, 1u << ACPI_COM1_IRQ);
 	aml_end(&a);
 	aml_end(&a); /* COM1 */
 

@@ -1,8 +1,8 @@
 /* The child's ACPI tables (ACPI 6.5), written by the VMWP into guest
  * memory before the first VP runs: RSDP, XSDT, a hardware-reduced FADT, a
- * MADT of x2APIC entries and a DSDT with the VMBus device and COM1. The
- * child has no PIC, PIT, IOAPIC, HPET, CMOS RTC, VGA or i8042; its VPs
- * start in x2APIC mode (GUEST-ENLIGHTENMENTS.md §6-§7). */
+ * MADT of x2APIC entries and one IOAPIC, and a DSDT with the VMBus device
+ * and COM1. The child has no PIC, PIT, HPET, CMOS RTC, VGA or i8042; its
+ * VPs start in x2APIC mode (GUEST-ENLIGHTENMENTS.md §6-§7). */
 #ifndef SEPTUM_VMWP_ACPI_TABLES_H
 #define SEPTUM_VMWP_ACPI_TABLES_H
 
@@ -13,14 +13,20 @@
 #define ACPI_MAX_VPS 2048
 
 /* Enough buffer for any valid configuration with n VPs. */
-#define ACPI_BUILD_LEN(n) (1024 + 16 * (size_t)(n))
+#define ACPI_BUILD_LEN(n) (1040 + 16 * (size_t)(n))
 
 /* Where Linux finds the local APIC if it maps it; children use x2APIC MSRs. */
 #define ACPI_LAPIC_BASE 0xFEE00000u
 
-/* COM1 as the DSDT describes it: PNP0501, ports 0x3F8-0x3FF, no IRQ. */
+/* The IOAPIC the VMWP emulates (root/vmwp/ioapic.h): id 0, GSIs from 0,
+ * one 4 KiB MMIO page. */
+#define ACPI_IOAPIC_BASE 0xFEC00000u
+
+/* COM1 as the DSDT describes it: PNP0501, ports 0x3F8-0x3FF, ISA IRQ 4
+ * (IOAPIC pin 4: edge-triggered, active high). */
 #define ACPI_COM1_PORT	0x3F8
 #define ACPI_COM1_PORTS 8
+#define ACPI_COM1_IRQ	4
 
 /* The power-management I/O ports at acpi_config.pm_port + these offsets,
  * each 8 bits wide, which the VMWP emulates when pm_port is set:
@@ -48,7 +54,7 @@
  *     UID i; VP 0 is the BSP.
  *   mmio_low_base/len: the MMIO window below 4 GiB handed to VMBus
  *     devices (framebuffer, vPCI) in \_SB.VMOD._CRS; must end at or below
- *     4 GiB. len 0: none.
+ *     4 GiB and leave the IOAPIC's page alone. len 0: none.
  *   mmio_high_base/len: the window above, starting at or above 4 GiB and
  *     not wrapping. len 0: none.
  *     Linux ignores windows ending below 1 MiB and clips at 0xFED40000;

@@ -24,6 +24,7 @@
 #define ONES_OP		  0xFF
 
 /* Resource descriptor tags (§6.4.2, §6.4.3) */
+#define RES_IRQ		0x22	/* small item 4, 2 bytes */
 #define RES_IO		0x47
 #define RES_END_TAG	0x79
 #define RES_DWORD_SPACE 0x87
@@ -459,6 +460,16 @@ void aml_res_io(struct aml *a, uint16_t min, uint16_t max, uint8_t align, uint8_
 	le(d + 4, max, 2);
 	d[6] = align;
 	d[7] = len;
+	put(a, d, sizeof(d));
+}
+
+void aml_res_irq(struct aml *a, uint16_t mask)
+{
+	uint8_t d[3] = {RES_IRQ};
+
+	if (!res_ok(a))
+		return;
+	le(d + 1, mask, 2);
 	put(a, d, sizeof(d));
 }
 

@@ -98,6 +98,11 @@ void aml_end(struct aml *a);
 /* I/O Port Descriptor (§6.4.2.5), 16-bit decode. */
 void aml_res_io(struct aml *a, uint16_t min, uint16_t max, uint8_t align, uint8_t len);
 
+/* IRQ Descriptor (§6.4.2.1) without its information byte, which makes
+ * the IRQs in mask (bit n: IRQ n) edge-triggered, active high, exclusive:
+ * ISA's own. iasl: IRQNoFlags () {...}. */
+void aml_res_irq(struct aml *a, uint16_t mask);
+
 /* DWord/QWord Address Space Descriptors (§6.4.3.5.2, §6.4.3.5.1) for
  * memory at [min, min + len): PosDecode, MinFixed, MaxFixed, NonCacheable,
  * ReadWrite, granularity and translation 0; producer for a bus window

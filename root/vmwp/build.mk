@@ -5,7 +5,7 @@
 VMWP := $(BUILD)/vmwp/septum-vmwp
 VMWP_SRCS := root/vmwp/main.c root/vmwp/vp.c root/vmwp/ports.c root/vmwp/console.c \
 	root/vmwp/control.c root/vmwp/channel.c root/vmwp/linux_boot.c root/vmwp/acpi_tables.c root/vmwp/aml.c \
-	root/vmwp/uart16550.c root/vmbus/ring.c root/vmbus/packet.c \
+	root/vmwp/uart16550.c root/vmwp/ioapic.c root/vmwp/mmio.c root/vmwp/mmio_insn.c root/vmbus/ring.c root/vmbus/packet.c \
 	root/vmwp/vmbus_host.c root/vmwp/vsp_ic.c root/vmbus/server.c root/vmbus/gpadl.c \
 	root/vmbus/channel_msg.c $(wildcard root/vsp/ic/*.c) root/vmwp/vsp_storage.c \
 	root/vsp/storvsp.c root/vsp/scsi.c root/vmwp/vsp_net.c root/vsp/netvsp.c root/vsp/rndis.c
@@ -25,3 +25,8 @@ $(VMWP): $(VMWP_SRCS) $(wildcard root/vmwp/*.h root/vmbus/*.h root/vsp/*.h root/
 clean: vmwp-clean
 vmwp-clean:
 	rm -rf $(BUILD)/vmwp
+
+# Units of the worker with their own tests and fuzz targets.
+UNIT_HOSTED += mmio_insn ioapic
+UNIT_SRCS_mmio_insn := root/vmwp/mmio_insn.c
+UNIT_SRCS_ioapic := root/vmwp/ioapic.c

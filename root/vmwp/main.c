@@ -78,7 +78,7 @@ double now_s(void)
 
 static void vlog(const char *fmt, va_list ap)
 {
-	char line[512];
+	char line[512] = "";
 
 	vsnprintf(line, sizeof(line), fmt, ap);
 	fprintf(stderr, "%s: %s\n", prefix, line);
@@ -271,6 +271,36 @@ static void com1_tx(void *ctx, uint8_t byte)
 	console_put(byte);
 }
 
+/* COM1's line drives IOAPIC pin 4 (vm.lock held, as for every UART call). */
+static void com1_irq(void *ctx, bool level)
+{
+	(void)ctx;
+	ioapic_set_irq(&vm.ioapic, ACPI_COM1_IRQ, level);
+}
+
+/* An IOAPIC message to the local APICs (vm.lock held). Always edge in the
+ * LAPIC (ioapic.h says why); its delivery modes are the TLFS's types. */
+static void ioapic_deliver(void *ctx, const struct ioapic_interrupt *irq)
+{
+	struct septum_vid_interrupt a = {
+		.type = irq->delivery_mode == IOAPIC_DELIVERY_LOWEST_PRIORITY
+				? HV_X64_INTERRUPT_TYPE_FIXED : (uint32_t)irq->delivery_mode,
+		.vector = irq->vector,
+		.dest_apic_id = irq->destination,
+		.flags = irq->logical ? SEPTUM_VID_INTERRUPT_LOGICAL : 0,
+	};
+	long r;
+
+	(void)ctx;
+	if (vm.part < 0 || irq->delivery_mode == IOAPIC_DELIVERY_EXTINT)
+		return;
+	r = vid(vm.part, SEPTUM_VID_ASSERT_INTERRUPT, &a);
+	if (r && verbose)
+		logmsg("IOAPIC: vector %u to APIC %u (mode %u%s) not delivered: %s", irq->vector,
+		       irq->destination, irq->delivery_mode, irq->logical ? ", logical" : "",
+		       strerror(-r));
+}
+
 /* ---- one boot ---- */
 
 const char *const exit_reason_names[SEPTUM_EXIT_REASONS] = {
@@ -323,7 +353,7 @@ static void log_exits(void)
 {
 	uint64_t sum[SEPTUM_EXIT_REASONS], total = 0;
 	struct septum_vid_stats st;
-	char line[512];
+	char line[512] = "";
 	size_t n = 0;
 
 	if (vm_exits(sum, vm.status == EXIT_SIGNAL || verbose))
@@ -367,7 +397,8 @@ static int boot_once(const sigset_t *wait_set, const char *control)
 							   HV_PARTITION_CREATION_FLAG_X2APIC_CAPABLE |
 							   HV_PARTITION_CREATION_FLAG_GPA_SUPER_PAGES_ENABLED };
 	struct acpi_config acfg = { .nr_vps = vm.nr_vps, .pm_port = PM_PORT };
-	struct uart16550_ops ops = { .tx = com1_tx };
+	struct uart16550_ops ops = { .tx = com1_tx, .irq = com1_irq };
+	struct ioapic_ops ioapic_ops = { .deliver = ioapic_deliver };
 	struct septum_vid_memory mm;
 	struct lb_layout l;
 	uint64_t rsdp = 0;
@@ -416,6 +447,7 @@ static int boot_once(const sigset_t *wait_set, const char *control)
 
 	pthread_mutex_lock(&vm.lock);
 	uart16550_init(&vm.com1, &ops);
+	ioapic_init(&vm.ioapic, &ioapic_ops);
 	vm.ending = false;
 	vm.status = 0;
 	vm.reason[0] = '\0';

@@ -13,6 +13,7 @@
 #include "hv/registers.h"
 #include "septum/vid.h"
 
+#include "ioapic.h"
 #include "uart16550.h"
 
 /* Exit status of septum-vmwp (usage() and README.md list them). */
@@ -33,8 +34,9 @@ struct vm {
 	unsigned nr_vps;
 	uint8_t *ram;
 	uint64_t mem_size;
-	pthread_mutex_t lock;		/* the UART, CMOS, ending */
+	pthread_mutex_t lock;		/* the UART, IOAPIC, CMOS, ending */
 	struct uart16550 com1;
+	struct ioapic ioapic;
 	uint8_t cmos_index;
 	uint64_t port_count[0x10000];	/* intercepts per port (--verbose summary) */
 	uint64_t intercepts, boots;

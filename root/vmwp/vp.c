@@ -1,7 +1,7 @@
 /*
  * A VP thread: RUN through the VID until the VM ends, handling each
  * intercept the hypervisor hands up (port I/O, CPUID, MSRs the hypervisor
- * leaves to us, the child's VMBus hypercalls, halt, unmapped GPAs, triple
+ * leaves to us, the child's VMBus hypercalls, halt, MMIO and unmapped GPAs, triple
  * faults).
  */
 #define _GNU_SOURCE
@@ -16,6 +16,7 @@
 #include "hv/intercept.h"
 #include "hv/status.h"
 
+#include "mmio.h"
 #include "vmbus_host.h"
 #include "vmwp.h"
 
@@ -120,12 +121,14 @@ static bool intercept(unsigned vpi, const struct hv_message *msg)
 	case HVMSG_UNMAPPED_GPA:
 	case HVMSG_GPA_INTERCEPT: {
 		const struct hv_x64_memory_intercept_message *m = (const void *)msg->payload;
+		char why[128];
 
-		vm_end(EXIT_UNHANDLED, "VP %u: %s access to unmapped GPA 0x%llx (gva 0x%llx) at rip 0x%llx",
+		if (!mmio_access(vpi, m, why, sizeof(why)))
+			return true;
+		vm_end(EXIT_UNHANDLED, "VP %u: %s access to unmapped GPA 0x%llx at rip 0x%llx: %s",
 		       vpi, h->intercept_access_type == HV_INTERCEPT_ACCESS_WRITE ? "write" :
 		       h->intercept_access_type == HV_INTERCEPT_ACCESS_EXECUTE ? "execute" : "read",
-		       (unsigned long long)m->guest_physical_address,
-		       (unsigned long long)m->guest_virtual_address, (unsigned long long)h->rip);
+		       (unsigned long long)m->guest_physical_address, (unsigned long long)h->rip, why);
 		return false;
 	}
 	case HVMSG_UNRECOVERABLE_EXCEPTION:

@@ -71,6 +71,11 @@ a=$(sum 1)
 b=$(sum 2)
 if echo "$a $b" | awk '{ exit !($3 > $1 && $4 > $2) }'; then pass child-timers-both-cpus
 else fail child-timers-both-cpus "timer interrupts per CPU before '$a', after '$b'"; fi
+# COM1 interrupts through the IOAPIC (pin 4) rather than being polled.
+irq=$(sed -n 's/^septum-child: serial irq //p' /tmp/child.out | tr -d '\r')
+echo "vmwp: child's COM1 interrupt: $irq"
+if echo "$irq" | awk '{ exit !($1 ~ /^[0-9]+:$/ && $2 + $3 > 0 && / (IR-)?IO-APIC +4-edge +ttyS0/) }'
+then pass child-com1-interrupts; else fail child-com1-interrupts "'$irq'"; fi
 echo "vmwp: hv_vmbus in the child says:"
 grep '^septum-child: \(modprobe\|dmesg\)' /tmp/child.out | sed 's/^/vmwp:   /'
 if grep -q '^septum-child: dmesg: .*[Vv][Mm][Bb]us' /tmp/child.out; then pass child-hv-vmbus-loads

@@ -409,6 +409,18 @@ static void test_resource_templates(void **state)
 	aml_restemplate_begin(fresh());
 	aml_res_io(&A, 0x3F8, 0x3F7, 1, 8);
 	EXPECT_EQ(A.err, AML_EINVAL);
+	/* IRQNoFlags () {4}, and {0, 15} */
+	aml_restemplate_begin(fresh());
+	aml_res_irq(&A, 1u << 4);
+	aml_end(&A);
+	EXPECT_AML(0x11, 0x08, 0x0A, 0x05, 0x22, 0x10, 0x00, 0x79, 0x00);
+	aml_restemplate_begin(fresh());
+	aml_res_irq(&A, 0x8001);
+	aml_end(&A);
+	EXPECT_AML(0x11, 0x08, 0x0A, 0x05, 0x22, 0x01, 0x80, 0x79, 0x00);
+	/* Only inside a ResourceTemplate */
+	aml_res_irq(fresh(), 1u << 4);
+	EXPECT_EQ(A.err, AML_ENEST);
 }
 
 /* Device (COM1) in Scope (\_SB) as iasl 20200925 compiles it. */
@@ -584,7 +596,7 @@ static void test_rsdp_xsdt(void **state)
 	expect_mem(__LINE__, "RSDP OEM ID", t.rsdp + 9, 6, (const uint8_t *)"SEPTUM", 6);
 	expect_header(__LINE__, t.xsdt, "XSDT", 52, 1);
 	expect_header(__LINE__, t.fadt, "FACP", 276, 6);
-	expect_header(__LINE__, t.madt, "APIC", 44 + 4 * 16, 5);
+	expect_header(__LINE__, t.madt, "APIC", 44 + 12 + 4 * 16, 5);
 	expect_header(__LINE__, t.dsdt, "DSDT", get32(t.dsdt + 4), 2);
 	/* 16-byte aligned, in order, not overlapping */
 	EXPECT_EQ((t.xsdt - t.mem) % 16, 0);
@@ -670,11 +682,16 @@ static void test_madt(void **state)
 		t.rsdp = mem + (rsdp - BASE);
 		t.xsdt = mem + (get64(t.rsdp + 24) - BASE);
 		m = mem + (get64(t.xsdt + 44) - BASE);
-		expect_header(__LINE__, m, "APIC", 44 + 16 * n, 5);
+		expect_header(__LINE__, m, "APIC", 44 + 12 + 16 * n, 5);
 		EXPECT_EQ(get32(m + 36), 0xFEE00000);
 		EXPECT_EQ(get32(m + 40), 0); /* PCAT_COMPAT clear */
+		EXPECT_EQ(m[44], 1);		     /* I/O APIC */
+		EXPECT_EQ(m[45], 12);
+		EXPECT_EQ(m[46], 0);		     /* id */
+		EXPECT_EQ(get32(m + 48), 0xFEC00000); /* address */
+		EXPECT_EQ(get32(m + 52), 0);	     /* first GSI */
 		for (uint32_t vp = 0; vp < n; vp++) {
-			const uint8_t *e = m + 44 + 16 * vp;
+			const uint8_t *e = m + 44 + 12 + 16 * vp;
 
 			EXPECT_EQ(e[0], 9);
 			EXPECT_EQ(e[1], 16);
@@ -975,7 +992,7 @@ static void test_iasl_decodes_dsdt(void **state)
 		    "                    0x03F8,             // Range Maximum\n"
 		    "                    0x01,               // Alignment\n"
 		    "                    0x08,               // Length");
-	EXPECT_NO_TEXT("dsdt.dsl", dsl, "IRQ");
+	EXPECT_TEXT("dsdt.dsl", dsl, "IRQNoFlags ()\n                    {4}");
 	EXPECT_TEXT("dsdt.dsl", dsl,
 		    "DWordMemory (ResourceProducer, PosDecode, MinFixed, MaxFixed, NonCacheable, "
 		    "ReadWrite,\n                    0x00000000,         // Granularity\n"
@@ -1022,6 +1039,8 @@ static void test_iasl_decodes_fadt_madt_xsdt(void **state)
 	EXPECT_TEXT("apic.dsl", dsl, "PC-AT Compatibility : 0");
 	EXPECT_TEXT("apic.dsl", dsl, "Subtable Type : 09 [Processor Local x2APIC]");
 	EXPECT_TEXT("apic.dsl", dsl, "Processor x2Apic ID : 00000003");
+	EXPECT_TEXT("apic.dsl", dsl, "Subtable Type : 01 [I/O APIC]");
+	EXPECT_TEXT("apic.dsl", dsl, "Address : FEC00000");
 	EXPECT_NO_TEXT("apic.dsl", dsl, "Subtable Type : 00");
 	EXPECT_NO_TEXT("apic.dsl", dsl, "Incorrect");
 	EXPECT_NO_TEXT("apic.dsl", dsl, "Invalid");
@@ -1050,6 +1069,7 @@ static void test_iasl_com1_same_bytes(void **state)
 				  "            Name (_CRS, ResourceTemplate ()\n"
 				  "            {\n"
 				  "                IO (Decode16, 0x03F8, 0x03F8, 0x01, 0x08)\n"
+				  "                IRQNoFlags () {4}\n"
 				  "            })\n"
 				  "        }\n"
 				  "    }\n"
@@ -1126,6 +1146,7 @@ static void test_iasl_whole_dsdt_same_bytes(void **state)
 		 "            Name (_CRS, ResourceTemplate ()\n"
 		 "            {\n"
 		 "                IO (Decode16, 0x03F8, 0x03F8, 0x01, 0x08)\n"
+				  "                IRQNoFlags () {4}\n"
 		 "            })\n"
 		 "        }\n"
 		 "    }\n"
@@ -1187,7 +1208,7 @@ static void test_acpiexec_evaluates(void **state)
 	EXPECT_TEXT("acpiexec", log, "[Buffer] Length 02 =     0000: 79 00");
 	EXPECT_TEXT("acpiexec", log, "[Integer] = 000000000000000F");
 	EXPECT_TEXT("acpiexec", log, "[Integer] = 000000000105D041");
-	EXPECT_TEXT("acpiexec", log, "47 01 F8 03 F8 03 01 08 79 00");
+	EXPECT_TEXT("acpiexec", log, "47 01 F8 03 F8 03 01 08 22 10 00 79 00");
 	EXPECT_TEXT("acpiexec", log, "[Package] Contains 2 Elements:");
 	EXPECT_TEXT("acpiexec", log, "[Buffer] Length 4A");
 	EXPECT_NO_TEXT("acpiexec", log, "ACPI Error");

@@ -62,14 +62,9 @@ int guest_linear_to_gpa(struct vp *vp, u64 la, u64 *gpa)
 	return -1;
 }
 
-int x86_insn_length(struct vp *vp, enum insn_kind kind)
+size_t x86_fetch_insn(struct vp *vp, u8 *bytes, size_t max)
 {
-	static const enum insn_mode modes[] = {
-		[VP_MODE_REAL] = INSN_MODE_16, [VP_MODE_16] = INSN_MODE_16,
-		[VP_MODE_32] = INSN_MODE_32, [VP_MODE_64] = INSN_MODE_64,
-	};
 	struct vp_segment cs;
-	u8 bytes[15];
 	size_t n = 0;
 	u64 la;
 
@@ -78,14 +73,26 @@ int x86_insn_length(struct vp *vp, enum insn_kind kind)
 	if (vp_cpu_mode(vp) != VP_MODE_64)
 		la = (cs.base + la) & 0xFFFFFFFF;
 	/* Page by page: the instruction may end right before an unmapped page. */
-	while (n < sizeof(bytes)) {
+	while (n < max) {
 		u64 gpa;
-		size_t chunk = MIN(sizeof(bytes) - n, PAGE_SIZE - ((la + n) & (PAGE_SIZE - 1)));
+		size_t chunk = MIN(max - n, PAGE_SIZE - ((la + n) & (PAGE_SIZE - 1)));
 
 		if (guest_linear_to_gpa(vp, la + n, &gpa) ||
 		    partition_read(vp->part, gpa, bytes + n, chunk))
 			break;
 		n += chunk;
 	}
+	return n;
+}
+
+int x86_insn_length(struct vp *vp, enum insn_kind kind)
+{
+	static const enum insn_mode modes[] = {
+		[VP_MODE_REAL] = INSN_MODE_16, [VP_MODE_16] = INSN_MODE_16,
+		[VP_MODE_32] = INSN_MODE_32, [VP_MODE_64] = INSN_MODE_64,
+	};
+	u8 bytes[15];
+	size_t n = x86_fetch_insn(vp, bytes, sizeof(bytes));
+
 	return MAX(insn_len(bytes, n, modes[vp_cpu_mode(vp)], kind), -1);
 }

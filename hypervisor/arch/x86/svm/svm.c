@@ -643,5 +643,6 @@ const struct arch_ops svm_ops = {
 	.vp_interruptible = svm_vp_interruptible,
 	.vp_request_interrupt_window = svm_vp_request_interrupt_window,
 	.vp_insn_length = svm_vp_insn_length,
+	.vp_fetch_insn = x86_fetch_insn,
 	.vp_dump = svm_vp_dump,
 };
