@@ -60,13 +60,15 @@ static char prefix[64] = "septum-vmwp";
 
 struct vm vm = { .name = "", .dev = -1, .part = -1, .lock = PTHREAD_MUTEX_INITIALIZER };
 
-/* What every boot of the VM is made from. */
+/* What every boot of the VM is made from. The files stay open, not in
+ * memory: each boot reads them again (a reboot sees the same inodes even
+ * if the paths were replaced), and between boots they cost the VMWP
+ * nothing. */
 static struct boot_image {
-	uint8_t *kernel, *initrd;
-	size_t kernel_size, initrd_size;
-	struct lb_kernel k;
+	const char *kernel_path, *initrd_path;
+	int kernel_fd, initrd_fd;	/* initrd_fd -1: none */
 	const char *cmdline;
-} img;
+} img = { .kernel_fd = -1, .initrd_fd = -1 };
 
 double now_s(void)
 {
@@ -200,31 +202,65 @@ static bool parse_size(const char *s, uint64_t *out)
 	*out = v;
 	return true;
 }
-static uint8_t *read_file(const char *what, const char *path, size_t *size)
+static int open_file(const char *what, const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
-	uint8_t *buf;
-	size_t got = 0;
 
 	if (fd < 0)
 		die(EXIT_SETUP, "%s %s: %s", what, path, strerror(errno));
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
 		die(EXIT_SETUP, "%s %s: not a regular file", what, path);
-	buf = malloc(st.st_size ? st.st_size : 1);
-	if (!buf)
-		die(EXIT_SETUP, "%s %s: out of memory", what, path);
+	return fd;
+}
+
+/* The whole file behind fd, in an anonymous mapping of *size bytes (plus
+ * one, so never empty) for the caller to unmap: freed memory of malloc's
+ * could stay in the heap, and in our RSS, until the next boot. */
+static uint8_t *read_file(const char *what, const char *path, int fd, size_t *size)
+{
+	struct stat st;
+	uint8_t *buf;
+	size_t got = 0;
+
+	if (fstat(fd, &st))
+		die(EXIT_SETUP, "%s %s: %s", what, path, strerror(errno));
+	buf = mmap(NULL, st.st_size + 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED)
+		die(EXIT_SETUP, "%s %s: %s", what, path, strerror(errno));
 	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, st.st_size - got);
+		ssize_t n = pread(fd, buf + got, st.st_size - got, got);
 
 		if (n <= 0)
 			die(EXIT_SETUP, "%s %s: read: %s", what, path, n ? strerror(errno) : "short");
 		got += n;
 	}
-	close(fd);
 	*size = got;
 	return buf;
 }
+
+/* Checks the kernel, or loads it and the initrd into guest memory (ram
+ * non-NULL); dies with the reason if it cannot. */
+static void load_image(uint8_t *ram, uint64_t rsdp, struct lb_layout *l)
+{
+	uint8_t *kernel, *initrd = NULL;
+	size_t kernel_size, initrd_size = 0;
+	struct lb_kernel k;
+	char err[256];
+
+	kernel = read_file("kernel", img.kernel_path, img.kernel_fd, &kernel_size);
+	if (lb_parse(kernel, kernel_size, &k, err, sizeof(err)))
+		die(EXIT_SETUP, "kernel %s: %s", img.kernel_path, err);
+	if (ram && img.initrd_fd >= 0)
+		initrd = read_file("initrd", img.initrd_path, img.initrd_fd, &initrd_size);
+	if (ram && lb_load(ram, vm.mem_size, kernel, kernel_size, &k, img.cmdline, initrd,
+			   initrd_size, rsdp, l, err, sizeof(err)))
+		die(EXIT_SETUP, "%s", err);
+	if (initrd)
+		munmap(initrd, initrd_size + 1);
+	munmap(kernel, kernel_size + 1);
+}
+
 /* ---- boot state ---- */
 
 static struct hv_register_assoc seg(uint32_t name, uint64_t base, uint32_t limit, uint16_t sel,
@@ -402,7 +438,6 @@ static int boot_once(const sigset_t *wait_set, const char *control)
 	struct septum_vid_memory mm;
 	struct lb_layout l;
 	uint64_t rsdp = 0;
-	char err[256];
 	long r;
 	int sig;
 
@@ -416,9 +451,7 @@ static int boot_once(const sigset_t *wait_set, const char *control)
 	madvise(vm.ram, vm.mem_size, MADV_HUGEPAGE);
 	if (acpi_build(vm.ram + LB_ACPI_GPA, LB_ACPI_LEN, LB_ACPI_GPA, &acfg, &rsdp))
 		die(EXIT_SETUP, "ACPI tables for %u VPs do not fit", vm.nr_vps);
-	if (lb_load(vm.ram, vm.mem_size, img.kernel, img.kernel_size, &img.k, img.cmdline, img.initrd,
-		    img.initrd_size, rsdp, &l, err, sizeof(err)))
-		die(EXIT_SETUP, "%s", err);
+	load_image(vm.ram, rsdp, &l);
 	lb_firmware(vm.ram, PM_PORT + ACPI_PM_RESET, ACPI_RESET_VALUE);
 
 	r = vid(vm.dev, SEPTUM_VID_CREATE_PARTITION, &cp);
@@ -592,11 +625,13 @@ int main(int argc, char **argv)
 		    (unsigned long long)(mem >> 20),
 		    (unsigned long long)((uint64_t)si.totalram * si.mem_unit >> 20));
 
-	img.kernel = read_file("kernel", kernel, &img.kernel_size);
-	if (lb_parse(img.kernel, img.kernel_size, &img.k, err, sizeof(err)))
-		die(EXIT_SETUP, "kernel %s: %s", kernel, err);
-	if (initrd)
-		img.initrd = read_file("initrd", initrd, &img.initrd_size);
+	img.kernel_path = kernel;
+	img.kernel_fd = open_file("kernel", kernel);
+	load_image(NULL, 0, NULL);
+	if (initrd) {
+		img.initrd_path = initrd;
+		img.initrd_fd = open_file("initrd", initrd);
+	}
 	if (vsp_ic_add() || vsp_storage_start((unsigned)vps))
 		die(EXIT_SETUP, "cannot register the VMBus devices");
 	if (nic && vsp_net_add(nic, vm.name, err, sizeof(err)))
