@@ -126,6 +126,11 @@ static void run_child(struct vp *vp, struct hv_output_dispatch_vp *out)
 		a = child_exit(vp, &e, &out->message);
 		if (vp->part->state == PARTITION_TERMINATED && a == CHILD_CONTINUE)
 			a = stop_vp(vp, HVMSG_UNRECOVERABLE_EXCEPTION, &out->message);
+		/* An IPI for a sibling VP: only the root can run it, and the
+		 * sender usually spins until it answers (TLB shootdowns, text
+		 * patching), so the root hears of it now, not at its next tick. */
+		if (a == CHILD_CONTINUE && (vp->part->signaled_vps & ~BIT(vp->index)))
+			a = CHILD_PREEMPTED;
 		if (a == CHILD_PREEMPTED)
 			break;
 		if (a == CHILD_INTERCEPT) {

@@ -438,9 +438,11 @@ static int boot_once(const sigset_t *wait_set, const char *control)
 	struct septum_vid_memory mm;
 	struct lb_layout l;
 	uint64_t rsdp = 0;
+	double t0, t;
 	long r;
 	int sig;
 
+	t0 = now_s();
 	vm.ram = mmap(NULL, vm.mem_size, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (vm.ram == MAP_FAILED)
@@ -461,10 +463,13 @@ static int boot_once(const sigset_t *wait_set, const char *control)
 	mm = (struct septum_vid_memory){ .guest_pfn = 0, .npages = vm.mem_size >> 12,
 					 .userspace_addr = (uint64_t)(uintptr_t)vm.ram,
 					 .flags = SEPTUM_VID_MAP_FLAGS };
+	t = now_s();
 	r = vid(vm.part, SEPTUM_VID_MAP_MEMORY, &mm);
 	if (r)
 		die(EXIT_SETUP, "MAP_MEMORY of %llu MiB: %s", (unsigned long long)(vm.mem_size >> 20),
 		    strerror(-r));
+	if (verbose)
+		logmsg("guest memory: loaded in %.3f s, mapped in %.3f s", t - t0, now_s() - t);
 	for (unsigned i = 0; i < vm.nr_vps; i++) {
 		struct septum_vid_create_vp cv = { .index = i };
 
