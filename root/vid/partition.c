@@ -9,7 +9,6 @@
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/mm.h>
-#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -179,30 +178,6 @@ void vid_kick_vps(struct vid_partition *p, u64 mask)
 		if ((mask & BIT_ULL(i)) && p->vps[i])
 			vid_kick_vp(p->vps[i]);
 	mutex_unlock(&p->lock);
-}
-
-void vid_yield_to_vps(struct vid_partition *p, u64 mask)
-{
-	struct task_struct *target = NULL;
-
-	mutex_lock(&p->lock);
-	for (u32 i = 0; i < SEPTUM_VID_MAX_VPS && !target; i++) {
-		struct vid_vp *vp = p->vps[i];
-
-		if (!(mask & BIT_ULL(i)) || !vp)
-			continue;
-		spin_lock(&vp->runner_lock);
-		if (vp->runner && vp->runner != current) {
-			target = vp->runner;
-			get_task_struct(target);
-		}
-		spin_unlock(&vp->runner_lock);
-	}
-	mutex_unlock(&p->lock);
-	if (target) {
-		yield_to(target, true);
-		put_task_struct(target);
-	}
 }
 
 static void kick_index(struct vid_partition *p, u32 index)

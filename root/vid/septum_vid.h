@@ -124,8 +124,6 @@ u64 vid_call_depositing(struct vid_partition *p, u64 control, void *in, void *ou
 void vid_kick_vp(struct vid_vp *vp);
 /* Kicks the partition's VPs named by mask (bit = VP index). */
 void vid_kick_vps(struct vid_partition *p, u64 mask);
-/* Gives the CPU to the thread running one of the VPs in mask, if any. */
-void vid_yield_to_vps(struct vid_partition *p, u64 mask);
 
 /* memory.c */
 long vid_map_memory(struct vid_partition *p, void __user *arg);

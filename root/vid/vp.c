@@ -198,12 +198,8 @@ static long run(struct vid_vp *vp, struct septum_vid_run __user *arg)
 		err = vid_errno(result);
 		if (err)
 			break;
-		if (out->signaled_vps) {
+		if (out->signaled_vps)
 			vid_kick_vps(vp->part, out->signaled_vps);
-			/* The sender likely waits for the target's answer: let
-			 * the target's thread run first. */
-			vid_yield_to_vps(vp->part, out->signaled_vps);
-		}
 		r.dispatch_state = out->dispatch_state;
 		r.dispatch_event = out->dispatch_event;
 		r.next_timer_deadline = 0;
