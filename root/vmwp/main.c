@@ -80,7 +80,7 @@ double now_s(void)
 
 static void vlog(const char *fmt, va_list ap)
 {
-	char line[512] = "";
+	char line[512];
 
 	vsnprintf(line, sizeof(line), fmt, ap);
 	fprintf(stderr, "%s: %s\n", prefix, line);
